@@ -1,0 +1,88 @@
+"""archbench's engine: architectures as graphs, model backends, the runner and metrics.
+
+>>> import harness
+>>> result = harness.compare(["kimi-researcher"], suite="default", seeds=1)  # doctest: +SKIP
+"""
+
+from harness.compare import Comparison, compare
+from harness.corpus import Corpus
+from harness.errors import (
+    ArchbenchError,
+    BackendError,
+    BudgetExhausted,
+    ConfigError,
+    ContextOverflow,
+    RunError,
+    UnknownNameError,
+    UserError,
+    ValidationError,
+)
+from harness.graph import CompiledArchitecture, compile_architecture
+from harness.loader import available_architectures, load_architecture
+from harness.messages import (
+    GenerateConfig,
+    Message,
+    ModelRequest,
+    ModelResponse,
+    ToolCall,
+    ToolSchema,
+)
+from harness.metrics import ArchitectureSummary, Summary
+from harness.profiles import PRESETS, ModelProfile
+from harness.registry import ModelBackend, Provider, get_model, register_provider
+from harness.runtime import Episode, run_episode
+from harness.simulated import SimulatedModel
+from harness.spec import ArchitectureSpec, ContextPolicy, EdgeSpec, NodeSpec, ParamSpec
+from harness.suites import load_suite
+from harness.task import Task, TaskSuite
+from harness.trace import EpisodeResult, Step
+from harness.usage import Price, Usage, UsageLimits
+
+__all__ = [
+    "PRESETS",
+    "ArchbenchError",
+    "ArchitectureSpec",
+    "ArchitectureSummary",
+    "BackendError",
+    "BudgetExhausted",
+    "Comparison",
+    "CompiledArchitecture",
+    "ConfigError",
+    "ContextOverflow",
+    "ContextPolicy",
+    "Corpus",
+    "EdgeSpec",
+    "Episode",
+    "EpisodeResult",
+    "GenerateConfig",
+    "Message",
+    "ModelBackend",
+    "ModelProfile",
+    "ModelRequest",
+    "ModelResponse",
+    "NodeSpec",
+    "ParamSpec",
+    "Price",
+    "Provider",
+    "RunError",
+    "SimulatedModel",
+    "Step",
+    "Summary",
+    "Task",
+    "TaskSuite",
+    "ToolCall",
+    "ToolSchema",
+    "UnknownNameError",
+    "Usage",
+    "UsageLimits",
+    "UserError",
+    "ValidationError",
+    "available_architectures",
+    "compare",
+    "compile_architecture",
+    "get_model",
+    "load_architecture",
+    "load_suite",
+    "register_provider",
+    "run_episode",
+]

@@ -1,0 +1,243 @@
+"""The agent loop: call the model, run its tool calls, until it answers or its budget ends.
+
+Also the two things a long loop needs: context management (old tool outputs dropped or
+summarised past a threshold) and, for hybrid designs, a rule that picks which role's model
+takes each step.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from harness import prompts
+from harness.messages import GenerateConfig, Message, ModelRequest, Purpose, ToolSchema
+from harness.spec import NodeSpec
+from harness.tools import TOOL_LATENCY_S
+from harness.trace import Step, ToolRecord
+
+if TYPE_CHECKING:
+    from harness.runtime import EpisodeState
+
+_TRACE_CHARS = 400
+_REMOVED = "[old output removed to save context]"
+_HIT_ID = re.compile(r"^\[([^\]]+)\] ", re.M)
+
+
+@dataclass
+class AgentResult:
+    answer: str | None = None
+    citations: tuple[str, ...] = ()
+    messages: list[Message] = field(default_factory=list)
+
+
+def request_seed(state: EpisodeState, branch: str, node: str) -> int:
+    return zlib.crc32(f"{state.seed}|{state.task.id}|{branch}|{node}".encode()) & 0x7FFFFFFF
+
+
+def system_prompt(node: NodeSpec) -> str:
+    kind = (
+        node.prompt
+        or {"question": "researcher", "subtask": "worker", "handoff": "writer"}[node.input]
+    )
+    return {"researcher": prompts.RESEARCHER, "worker": prompts.WORKER, "writer": prompts.WRITER}[
+        kind
+    ]
+
+
+async def call_model(
+    state: EpisodeState,
+    *,
+    node: NodeSpec,
+    role: str,
+    branch: str,
+    messages: tuple[Message, ...],
+    purpose: Purpose,
+    category: str,
+    clock: float,
+    tools: tuple[ToolSchema, ...] = (),
+    tool_choice: str = "auto",
+    seed: int = 0,
+) -> tuple[Message, Step]:
+    """One model call, checked against the episode budget; the caller records the step
+    once it has added the tool calls it ran."""
+    state.limits.check_before_request(state.usage)
+    request = ModelRequest(
+        messages,
+        tools,
+        purpose,
+        GenerateConfig(tool_choice=tool_choice),
+        seed,
+        state.task.solution,
+    )
+    response = await state.backend(role).generate(request)
+    u = response.usage
+    state.usage = state.usage + u
+    step = Step(
+        index=-1,
+        branch=branch,
+        node=node.name,
+        role=role,
+        model=response.model,
+        purpose=purpose,
+        category=category,
+        start_s=round(clock, 6),
+        latency_s=response.latency_s,
+        input_tokens=u.input_tokens,
+        cached_input_tokens=u.cached_input_tokens,
+        output_tokens=u.output_tokens,
+        reasoning_tokens=u.reasoning_tokens,
+        cost_usd=u.cost_usd,
+        content=response.message.content[:_TRACE_CHARS],
+        tools=(),
+    )
+    return response.message, step
+
+
+async def run_agent(
+    state: EpisodeState,
+    node: NodeSpec,
+    task_text: str,
+    branch: str,
+    clock: float,
+    max_steps: int | None = None,
+) -> tuple[AgentResult, float]:
+    """Run one agent loop; returns its result and the simulated clock when it ended."""
+    budget = max_steps or node.max_steps
+    assert isinstance(budget, int)
+    tools = tuple(node.tools)
+    messages = [Message("system", system_prompt(node)), Message("user", task_text)]
+    seed = request_seed(state, branch, node.name)
+    purpose: Purpose = "write" if node.input == "handoff" else "act"
+    result = AgentResult()
+    for i in range(budget):
+        clock = await manage_context(state, node, branch, messages, clock, seed)
+        role = pick_role(state, node, messages)
+        last = i == budget - 1
+        reply, step = await call_model(
+            state,
+            node=node,
+            role=role,
+            branch=branch,
+            messages=tuple(messages),
+            purpose=purpose,
+            category=node.category,
+            clock=clock,
+            tools=state.toolset(tools).schemas,
+            tool_choice="answer" if last else "auto",
+            seed=seed + i,
+        )
+        messages.append(reply)
+        records: list[ToolRecord] = []
+        tool_time = 0.0
+        for call in reply.tool_calls:
+            outcome = state.toolset(tools).execute(call)
+            latency = TOOL_LATENCY_S.get(call.name, 0.0)
+            tool_time += latency
+            records.append(
+                ToolRecord(
+                    call.name,
+                    call.arguments,
+                    outcome.content[:_TRACE_CHARS],
+                    outcome.error,
+                    latency,
+                )
+            )
+            messages.append(Message("tool", outcome.content, tool_call_id=call.id, name=call.name))
+            if outcome.answer is not None and result.answer is None:
+                result.answer, result.citations = outcome.answer
+        step = with_tools(step, tuple(records), tool_time)
+        state.record(step)
+        clock += step.latency_s
+        state.limits.check_after_request(state.usage)
+        if not reply.tool_calls:
+            result.answer = reply.content.strip() or None  # a plain-text final answer
+        if result.answer is not None:
+            break
+    result.messages = messages
+    return result, clock
+
+
+def with_tools(step: Step, tools: tuple[ToolRecord, ...], tool_time: float) -> Step:
+    return replace(step, tools=tools, latency_s=round(step.latency_s + tool_time, 6))
+
+
+def pick_role(state: EpisodeState, node: NodeSpec, messages: list[Message]) -> str:
+    """The node's role, or (with a step router) the escalation role when the loop is stuck:
+    its last tool result found nothing new."""
+    assert node.role is not None
+    if node.step_router is None:
+        return node.role
+    router = state.arch.nodes[node.step_router]
+    routine, escalation = router.roles
+    return escalation if is_stuck(messages) else routine
+
+
+def is_stuck(messages: list[Message]) -> bool:
+    tool_msgs = [m for m in messages if m.role == "tool"]
+    if not tool_msgs:
+        return False
+    last = tool_msgs[-1]
+    if last.content.startswith(("No results", "Error")):
+        return True
+    if last.name == "search":
+        seen = {i for m in tool_msgs[:-1] for i in _HIT_ID.findall(m.content)}
+        new = set(_HIT_ID.findall(last.content)) - seen
+        return not new
+    return False
+
+
+async def manage_context(
+    state: EpisodeState,
+    node: NodeSpec,
+    branch: str,
+    messages: list[Message],
+    clock: float,
+    seed: int,
+) -> float:
+    """Past the threshold, replace old tool outputs by a placeholder (drop) or by notes the
+    model writes (summarise, counted as coordination)."""
+    policy = node.context
+    if policy.policy == "keep":
+        return clock
+    threshold = policy.threshold_tokens
+    assert isinstance(threshold, int)
+    if sum(m.tokens for m in messages) <= threshold:
+        return clock
+    tool_idx = [i for i, m in enumerate(messages) if m.role == "tool" and m.content != _REMOVED]
+    old = tool_idx[: max(0, len(tool_idx) - policy.keep_last)]
+    if not old:
+        return clock
+    summary: str | None = None
+    if policy.policy == "summarise":
+        assert node.role is not None
+        notes_prev = [m.content for m in messages if m.role == "user" and m.name == "notes"]
+        body = "\n\n".join([*notes_prev, *(messages[i].content for i in old)])
+        request = (
+            Message("system", prompts.SUMMARISER),
+            Message("user", messages[1].content),
+            Message("user", body, name="notes"),
+        )
+        reply, step = await call_model(
+            state,
+            node=node,
+            role=node.role,
+            branch=branch,
+            messages=request,
+            purpose="summarise",
+            category="coordination",
+            clock=clock,
+            seed=seed + 10_000 + len(messages),
+        )
+        state.record(step)
+        clock += step.latency_s
+        summary = reply.content
+    for i in old:
+        m = messages[i]
+        messages[i] = Message("tool", _REMOVED, tool_call_id=m.tool_call_id, name=m.name)
+    if summary is not None:
+        messages[:] = [m for m in messages if not (m.role == "user" and m.name == "notes")]
+        messages.insert(2, Message("user", "Notes so far:\n" + summary, name="notes"))
+    return clock

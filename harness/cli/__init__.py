@@ -1,0 +1,69 @@
+"""The `archbench` command: a thin layer over the Python API.
+
+Every user mistake ends the same way: one line on stderr naming the file, flag or field at
+fault, and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from harness.cli import compare_cmd, graph_cmd, list_cmd, run_cmd
+from harness.errors import UserError
+
+app = typer.Typer(
+    name="archbench",
+    help="Compare agent architectures (single agent, multi-agent workflow, hybrid) on toy "
+    "research tasks: accuracy, steps, tool calls, tokens, cost and latency.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("list", help="List architectures, models and task suites.")(list_cmd.list_command)
+app.command("compare", help="Compare architectures on a task suite.")(compare_cmd.compare_command)
+app.command("run", help="Run one episode and print its trace step by step.")(run_cmd.run_command)
+app.command(
+    "graph",
+    help="Draw architectures as graphs (svg, png, pdf, dot, mermaid, ascii), optionally with "
+    "a run's trace overlaid.",
+)(graph_cmd.graph_command)
+
+
+def _usage_error() -> type[Exception]:
+    """Typer raises click's UsageError, vendored in new Typer releases: find it by name."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "UsageError":
+            return cls
+    return typer.BadParameter
+
+
+_UsageError = _usage_error()
+
+
+def main(argv: list[str] | None = None) -> None:
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="archbench", standalone_mode=False)
+    except UserError as exc:
+        print(f"archbench: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except _UsageError as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `archbench`: show the help
+            print(message)
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see 'archbench {ctx.info_name} --help')" if ctx and ctx.parent else ""
+        print(f"archbench: error: {message}{hint}", file=sys.stderr)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        print("archbench: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""`archbench compare`: the article's designs side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harness.cli.options import (
+    MaxCostOpt,
+    MaxStepsOpt,
+    MaxTokensOpt,
+    ModelOpt,
+    SetOpt,
+    SuiteOpt,
+    assignments,
+    limits,
+)
+from harness.compare import Comparison, compare, replay
+from harness.errors import ConfigError
+from harness.runtime import Episode
+
+
+def compare_command(
+    ctx: typer.Context,
+    arch: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--arch", "-a", help="Architecture name or file (repeatable; default: all built-ins)."
+        ),
+    ] = None,
+    suite: SuiteOpt = "default",
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="The first seed.")] = 0,
+    model: ModelOpt = None,
+    set_: SetOpt = None,
+    task: Annotated[
+        list[str] | None, typer.Option("--task", "-t", help="Only these task ids (repeatable).")
+    ] = None,
+    max_steps: MaxStepsOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run directory for per-episode results and traces."),
+    ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write one summary object per architecture ('-': stdout)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency", "-j", min=1, help="Episodes in flight at once (real models)."
+        ),
+    ] = 1,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not answer real models from the cache.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Response cache directory (default $ARCHBENCH_CACHE_DIR or ~/.cache/archbench).",
+        ),
+    ] = None,
+    record: Annotated[
+        bool,
+        typer.Option("--record", help="Keep every real model answer in OUT/recording.jsonl."),
+    ] = False,
+    replay_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            metavar="RUN_DIR",
+            help="Rerun a recorded run offline, answers from its recording.jsonl.",
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option("--prices", help="Price file (TOML) overriding the shipped prices."),
+    ] = None,
+) -> None:
+    """Compare architectures on a task suite with simulated (or real) models."""
+    if json_file is not None and str(json_file) != "-" and json_file.is_dir():
+        raise ConfigError(f"--json '{json_file}' is a directory; give a file name")
+    if replay_dir is not None:
+        _check_replay_flags(ctx)
+    err = Console(stderr=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    bar = progress.add_task("episodes", total=None)
+
+    def on_episode(ep: Episode, done: int, total: int) -> None:
+        progress.update(bar, completed=done, total=total, description=ep.result.architecture)
+
+    with progress:
+        if replay_dir is not None:
+            jobs = concurrency if _given(ctx, "concurrency") else None
+            result = replay(replay_dir, out=out, concurrency=jobs, on_episode=on_episode)
+        else:
+            result = compare(
+                arch,
+                suite=suite,
+                seeds=seeds,
+                seed=seed,
+                models=assignments(model, "--model"),
+                params=assignments(set_, "--set"),
+                limits=limits(max_steps, max_tokens, max_cost),
+                tasks=task,
+                out=out,
+                on_episode=on_episode,
+                concurrency=concurrency,
+                cache=not no_cache,
+                cache_dir=cache_dir,
+                record=record,
+                prices=prices,
+            )
+    _report_calls(err, result, replay_dir)
+    text = json.dumps(result.summary_json(), indent=2, ensure_ascii=False) + "\n"
+    if json_file is not None and str(json_file) == "-":
+        typer.echo(text, nl=False)
+        return
+    console = Console()
+    if not console.is_terminal:  # pipes and files get the whole table, not 80 columns
+        console = Console(width=170)
+    console.print(render_table(result))
+    console.print(render_families(result))
+    if json_file is not None:
+        try:
+            json_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"--json '{json_file}' cannot be written: {exc.strerror}") from None
+        err.print(f"summary written to {json_file}")
+    if out is not None:
+        err.print(f"results and traces written to {out}/")
+
+
+_REPLAY_KEEPS = {"ctx", "replay_dir", "out", "json_file", "quiet", "concurrency"}
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _check_replay_flags(ctx: typer.Context) -> None:
+    """A replay reruns the recorded configuration: flags that would change it are refused."""
+    for param in ctx.command.params:
+        if param.name and param.name not in _REPLAY_KEEPS and _given(ctx, param.name):
+            flag = max(param.opts, key=len)
+            raise ConfigError(
+                f"--replay reruns the recorded configuration: {flag} cannot be combined with it"
+            )
+
+
+def _report_calls(err: Console, result: Comparison, replay_dir: Path | None) -> None:
+    """After a run with real models: how their calls were served, and for a replay whether
+    the results are those of the recording."""
+    calls = result.calls
+    if calls is None or not (calls.any or replay_dir is not None):
+        return
+    lines = [calls.describe()]
+    if result.run_dir is not None and calls.recorded:
+        lines.append(f"recording written to {result.run_dir / 'recording.jsonl'}")
+    if replay_dir is not None:
+        same = result.matches(replay_dir)
+        verdict = "identical to" if same else "DIFFERENT from"
+        lines.append(f"replay: results {verdict} {replay_dir / 'results.jsonl'}")
+    for line in lines:
+        err.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _money(v: float | None) -> str:
+    return "unknown" if v is None else f"{v:.4f}"
+
+
+def render_table(result: Comparison) -> Table:
+    t = Table(
+        title=f"archbench compare: suite {result.config['suite']}, seeds {result.config['seeds']}"
+    )
+    for col in (
+        "architecture",
+        "episodes",
+        "accuracy",
+        "95% CI",
+        "steps",
+        "tool calls",
+        "input tok",
+        "output tok",
+        "coord. tok",
+        "cost $",
+        "latency s",
+    ):
+        if col == "architecture":
+            t.add_column(col, no_wrap=True, min_width=20)
+        else:
+            t.add_column(col, justify="right")
+    for s in result.summaries:
+        lo, hi = s.accuracy_ci95
+        t.add_row(
+            s.architecture,
+            str(s.episodes),
+            f"{s.accuracy:.1%}",
+            f"{lo:.0%}-{hi:.0%}",
+            f"{s.mean_steps:.1f}",
+            f"{s.mean_tool_calls:.1f}",
+            f"{s.mean_input_tokens:,.0f}",
+            f"{s.mean_output_tokens:,.0f}",
+            f"{s.mean_coordination_tokens:,.0f}",
+            _money(s.mean_cost_usd),
+            f"{s.mean_latency_s:.1f}",
+        )
+    return t
+
+
+def render_families(result: Comparison) -> Table:
+    families = sorted({f for s in result.summaries for f in s.by_family})
+    t = Table(title="accuracy / mean latency s / mean cost $ by task family")
+    t.add_column("architecture", no_wrap=True, min_width=20)
+    for f in families:
+        t.add_column(f, justify="right")
+    for s in result.summaries:
+        cells = []
+        for f in families:
+            fs = s.by_family.get(f)
+            cells.append(
+                "-"
+                if fs is None
+                else f"{fs.accuracy:.0%} / {fs.mean_latency_s:.0f} / {_money(fs.mean_cost_usd)}"
+            )
+        t.add_row(s.architecture, *cells)
+    return t

@@ -1,0 +1,59 @@
+"""Options shared by several subcommands, and the parsing of their NAME=VALUE forms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from harness.compare import split_assignment
+from harness.errors import ConfigError
+from harness.usage import UsageLimits
+
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model",
+        "-m",
+        metavar="ROLE=ID",
+        help="Bind a role to a model, e.g. worker=mock/kimi-k2, "
+        "minimax-hybrid:external=mock/o3, or *=mock/kimi-k2 for every role (repeatable).",
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        metavar="PARAM=VALUE",
+        help="Set an architecture parameter, e.g. max_steps=10 (repeatable; ARCH:PARAM=V "
+        "for one architecture).",
+    ),
+]
+SuiteOpt = Annotated[
+    str,
+    typer.Option("--suite", help="A built-in suite (default, article) or a suite file."),
+]
+MaxStepsOpt = Annotated[
+    int | None, typer.Option("--max-steps", min=1, help="Episode budget: model calls.")
+]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option("--max-tokens", min=1, help="Episode budget: input+output tokens.")
+]
+MaxCostOpt = Annotated[
+    float | None, typer.Option("--max-cost", min=0.0, help="Episode budget: US dollars.")
+]
+
+
+def assignments(values: list[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw in values or []:
+        key, value = split_assignment(raw, flag)
+        if key in out:
+            raise ConfigError(f"{flag} '{key}' is given twice")
+        out[key] = value
+    return out
+
+
+def limits(max_steps: int | None, max_tokens: int | None, max_cost: float | None) -> UsageLimits:
+    return UsageLimits(max_steps=max_steps, max_tokens=max_tokens, max_cost_usd=max_cost)

@@ -1,0 +1,341 @@
+"""`compare`: run architectures over a suite and seeds, and summarise. The CLI's
+`archbench compare` is a thin layer over this function.
+
+    >>> from harness import compare
+    >>> result = compare(["kimi-researcher", "manus-workflow"], suite="default", seeds=1)
+    >>> [(s.architecture, s.accuracy) for s in result.summaries]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from harness.backends import BackendStack, CallStats, ResponseCache, load_price_table
+from harness.backends.recording import Recorder, Recording, load_inputs, save_inputs
+from harness.corpus import Corpus
+from harness.errors import ConfigError, UnknownNameError
+from harness.graph import CompiledArchitecture, compile_architecture
+from harness.loader import builtin_architectures, load_architecture
+from harness.metrics import ArchitectureSummary, summarise_architecture
+from harness.rundir import RunWriter, result_line
+from harness.runtime import Episode, ModelFactory, run_episode
+from harness.suites import load_suite
+from harness.task import Task, TaskSuite
+from harness.trace import EpisodeResult
+from harness.usage import UsageLimits
+
+ProgressCallback = Callable[[Episode, int, int], None]
+
+
+def archbench_version() -> str:
+    try:
+        return version("archbench")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    config: dict[str, Any]
+    results: list[EpisodeResult]
+    summaries: list[ArchitectureSummary]
+    run_dir: Path | None = None
+    calls: CallStats | None = None
+    """How real-model calls were served: network, cache, recording, replay."""
+
+    def summary_json(self) -> list[dict[str, Any]]:
+        return [s.model_dump(mode="json") for s in self.summaries]
+
+    def results_jsonl(self) -> str:
+        """The results as the run directory's results.jsonl holds them."""
+        return "".join(result_line(r) for r in self.results)
+
+    def matches(self, run_dir: Path | str) -> bool:
+        """Are these results byte-identical to the results.jsonl in `run_dir`?"""
+        try:
+            recorded = (Path(run_dir) / "results.jsonl").read_bytes()
+        except OSError:
+            return False
+        return recorded == self.results_jsonl().encode("utf-8")
+
+
+def split_assignment(raw: str, flag: str) -> tuple[str, str]:
+    key, sep, value = raw.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise ConfigError(f"{flag} '{raw}' must look like NAME=VALUE")
+    return key.strip(), value.strip()
+
+
+def _scoped(
+    assignments: dict[str, str], spec_keys: dict[str, set[str]], flag: str, what: str
+) -> dict[str, dict[str, str]]:
+    """`KEY=V` applies to every architecture that has KEY; `ARCH:KEY=V` to ARCH only;
+    `*=V` to every key of every architecture (e.g. one model for every role). Specific
+    keys win over `*` whatever their order."""
+    out: dict[str, dict[str, str]] = {a: {} for a in spec_keys}
+    ordered = sorted(assignments.items(), key=lambda kv: kv[0] != "*")
+    for key, value in ordered:
+        if key == "*":  # every role (or parameter) of every selected architecture
+            for a, keys in spec_keys.items():
+                out[a].update(dict.fromkeys(keys, value))
+            continue
+        arch, sep, name = key.rpartition(":")
+        targets = [arch] if sep else [a for a, keys in spec_keys.items() if name in keys]
+        if sep and arch not in spec_keys:
+            raise ConfigError(f"{flag} '{key}={value}': architecture '{arch}' is not selected")
+        if not targets or any(name not in spec_keys[a] for a in targets):
+            known = ", ".join(sorted(set().union(*spec_keys.values()))) or "none"
+            raise ConfigError(
+                f"{flag} '{key}={value}': no selected architecture has {what} '{name}' "
+                f"(known: {known})"
+            )
+        for a in targets:
+            out[a][name] = value
+    return out
+
+
+def prepare(
+    architectures: Sequence[str] | None,
+    models: dict[str, str] | None,
+    params: dict[str, str] | None,
+) -> list[CompiledArchitecture]:
+    refs = list(architectures or builtin_architectures())
+    specs = [load_architecture(r) for r in refs]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise ConfigError(f"--arch: architecture '{twice}' is selected twice")
+    roles = _scoped(models or {}, {s.name: set(s.roles) for s in specs}, "--model", "role")
+    sets = _scoped(params or {}, {s.name: set(s.params) for s in specs}, "--set", "parameter")
+    return [compile_architecture(s, sets[s.name], roles[s.name]) for s in specs]
+
+
+def select_tasks(suite: TaskSuite, task_ids: Sequence[str] | None) -> list[Task]:
+    if not task_ids:
+        return list(suite.tasks)
+    by_id = {t.id: t for t in suite.tasks}
+    missing = [t for t in task_ids if t not in by_id]
+    if missing:
+        raise UnknownNameError(f"unknown task '{missing[0]}' in suite '{suite.name}'")
+    return [by_id[t] for t in task_ids]
+
+
+def compare(
+    architectures: Sequence[str] | None = None,
+    *,
+    suite: str | TaskSuite = "default",
+    seeds: int | Sequence[int] = 3,
+    seed: int = 0,
+    models: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    limits: UsageLimits | None = None,
+    tasks: Sequence[str] | None = None,
+    out: Path | str | None = None,
+    on_episode: ProgressCallback | None = None,
+    concurrency: int = 1,
+    model_factory: ModelFactory | None = None,
+    cache: bool = True,
+    cache_dir: Path | str | None = None,
+    record: bool = False,
+    prices: Path | str | None = None,
+) -> Comparison:
+    """Run every selected architecture on every task of `suite` for each seed.
+
+    `concurrency` episodes are in flight at once on one event loop (it pays off with real
+    backends, whose calls wait on the network); results keep the planned order whatever
+    order episodes finish in, so the summary does not depend on it.
+
+    Real models (`openai/...`, `deepseek/...`, `vllm/...`, see docs/backends.md) answer from
+    the response cache when they can (`cache=False` turns it off; `cache_dir` moves it);
+    `record=True` keeps every answer in `out`/recording.jsonl for `replay`; `prices` is a
+    price file overriding the shipped table. `Comparison.calls` counts how calls were served.
+    """
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
+    if record and out is None:
+        raise ConfigError("--record needs --out: the recording is kept in the run directory")
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ConfigError(f"--seeds must be at least 1, got {seeds}")
+        seed_list = [seed + i for i in range(seeds)]
+    else:
+        seed_list = list(seeds)
+    archs = prepare(architectures, models, params)
+    suite_obj = suite if isinstance(suite, TaskSuite) else load_suite(suite)
+    task_list = select_tasks(suite_obj, tasks)
+    stack = BackendStack(
+        model_factory,
+        cache=ResponseCache(cache_dir) if cache else None,
+        prices=load_price_table(prices),
+    )
+    if model_factory is None:
+        stack.preflight(role_models(archs))
+    label = suite if isinstance(suite, str) else suite_obj.name
+    return _run(
+        archs,
+        suite_obj,
+        task_list,
+        seed_list,
+        suite_label=label,
+        limits=limits or UsageLimits(),
+        out=out,
+        on_episode=on_episode,
+        concurrency=concurrency,
+        stack=stack,
+        record=record,
+    )
+
+
+def role_models(archs: Sequence[CompiledArchitecture]) -> list[str]:
+    return sorted({m for a in archs for m in a.roles.values()})
+
+
+def replay(
+    run_dir: Path | str,
+    *,
+    out: Path | str | None = None,
+    concurrency: int | None = None,
+    on_episode: ProgressCallback | None = None,
+) -> Comparison:
+    """Rerun a run made with `record=True`, offline: its configuration (architectures,
+    suite, tasks, seeds, roles, parameters, limits) from `run_dir`, every real model's
+    answer from its recording.jsonl. The results are those of the recorded run, byte for
+    byte (`Comparison.matches`); a request missing from the recording fails its episode."""
+    run_dir = Path(run_dir)
+    try:
+        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        names: list[str] = config["architectures"]
+        roles: dict[str, dict[str, str]] = config["roles"]
+        params: dict[str, dict[str, Any]] = config["params"]
+        task_ids: list[str] = config["tasks"]
+        seed_list: list[int] = config["seeds"]
+        limits = UsageLimits(**config["limits"])
+        label: str = config["suite"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"--replay '{run_dir}' holds no readable config.json ({exc})") from None
+    recording = Recording(run_dir)
+    suite_obj, specs = load_inputs(run_dir)
+    suite_obj = suite_obj or load_suite(label)
+    archs = [
+        compile_architecture(
+            specs.get(n) or load_architecture(n),
+            {k: str(v) for k, v in params[n].items()},
+            roles[n],
+        )
+        for n in names
+    ]
+    return _run(
+        archs,
+        suite_obj,
+        select_tasks(suite_obj, task_ids),
+        seed_list,
+        suite_label=label,
+        limits=limits,
+        out=out,
+        on_episode=on_episode,
+        concurrency=concurrency or int(config.get("concurrency", 1)),
+        stack=BackendStack(recording=recording),
+        replay_of=run_dir,
+    )
+
+
+def _run(
+    archs: list[CompiledArchitecture],
+    suite_obj: TaskSuite,
+    task_list: list[Task],
+    seed_list: list[int],
+    *,
+    suite_label: str,
+    limits: UsageLimits,
+    out: Path | str | None,
+    on_episode: ProgressCallback | None,
+    concurrency: int,
+    stack: BackendStack,
+    record: bool = False,
+    replay_of: Path | None = None,
+) -> Comparison:
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
+    config: dict[str, Any] = {
+        "archbench_version": archbench_version(),
+        "architectures": [a.name for a in archs],
+        "roles": {a.name: dict(a.roles) for a in archs},
+        "params": {a.name: dict(a.params) for a in archs},
+        "suite": suite_label,
+        "tasks": [t.id for t in task_list],
+        "seeds": seed_list,
+        "concurrency": concurrency,
+        "limits": {
+            "max_steps": limits.max_steps,
+            "max_tokens": limits.max_tokens,
+            "max_cost_usd": limits.max_cost_usd,
+        },
+    }
+    if replay_of is not None:
+        config["replay_of"] = str(replay_of)
+    writer = RunWriter(Path(out), config) if out is not None else None
+    try:
+        if record and writer is not None:
+            stack.recorder = Recorder(writer.dir, stack.stats)
+            save_inputs(writer.dir, suite_obj, [a.spec for a in archs])
+        corpus = Corpus(suite_obj.documents)
+        plan = [(arch, s, task) for arch in archs for s in seed_list for task in task_list]
+        slots = asyncio.run(_run_plan(plan, corpus, limits, concurrency, stack, writer, on_episode))
+    finally:
+        stack.close()
+        if writer is not None:
+            writer.close()
+    results = [r for r in slots if r is not None]
+    summaries = [
+        summarise_architecture(a.name, [r for r in results if r.architecture == a.name])
+        for a in archs
+    ]
+    run_dir = Path(out) if out is not None else None
+    comparison = Comparison(config, results, summaries, run_dir, stack.stats)
+    if writer is not None:
+        writer.finish(comparison.summary_json(), order=[(a.name, t.id, s) for a, s, t in plan])
+    return comparison
+
+
+async def _run_plan(
+    plan: list[tuple[CompiledArchitecture, int, Task]],
+    corpus: Corpus,
+    limits: UsageLimits,
+    concurrency: int,
+    stack: BackendStack,
+    writer: RunWriter | None,
+    on_episode: ProgressCallback | None,
+) -> list[EpisodeResult | None]:
+    slots: list[EpisodeResult | None] = [None] * len(plan)
+    done = 0
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        nonlocal done
+        arch, s, task = plan[i]
+        async with gate:
+            episode = await run_episode(
+                arch, task, corpus, seed=s, limits=limits, model_factory=stack
+            )
+        slots[i] = episode.result
+        if writer is not None:
+            writer.write(episode)
+        done += 1
+        if on_episode is not None:
+            on_episode(episode, done, len(plan))
+
+    try:
+        if concurrency == 1:
+            for i in range(len(plan)):
+                await one(i)
+        else:
+            await asyncio.gather(*(one(i) for i in range(len(plan))))
+    finally:
+        await stack.aclose()
+    return slots

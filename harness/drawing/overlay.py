@@ -1,0 +1,338 @@
+"""What a run actually did on each node and edge of an architecture: the numbers a trace
+overlay draws.
+
+Steps, tool calls, tokens and cost per node are the run's recorded totals (`by_node` of
+each episode in `results.jsonl`), summed over the selected episodes. Visits and edge
+traversals are not recorded as such; they are read back from `traces.jsonl` by walking the
+graph along the nodes that made model calls, through the nodes that make none (fan-outs,
+aggregates, rule-based routers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+import pydantic
+
+from harness.errors import ConfigError, UnknownNameError, UserError
+from harness.graph import CompiledArchitecture, compile_architecture
+from harness.loader import load_architecture
+from harness.spec import END, ArchitectureSpec
+from harness.trace import EpisodeResult, UsageTotals
+
+Metric = Literal["cost", "tokens", "steps", "visits"]
+METRICS: tuple[Metric, ...] = ("cost", "tokens", "steps", "visits")
+_FINISHED = ("answered", "no_answer")
+
+
+@dataclass(frozen=True)
+class NodeUsage:
+    visits: int = 0
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def value(self, metric: Metric) -> float:
+        if metric == "cost":
+            return self.cost_usd or 0.0
+        if metric == "tokens":
+            return float(self.tokens)
+        return float(self.steps if metric == "steps" else self.visits)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A run's footprint on one architecture, summed over `episodes`."""
+
+    compiled: CompiledArchitecture
+    """The architecture as the run bound it (its roles and parameters)."""
+    run_dir: Path
+    episodes: tuple[str, ...]
+    """`TASK_ID@SEED` of every episode summed here."""
+    selection: str | None
+    """The `--episode` asked for, or None for the whole run."""
+    nodes: Mapping[str, NodeUsage]
+    """Every graph node (zeros where the run never went)."""
+    edges: Mapping[tuple[str, str], int]
+    """Graph edge -> how often it was taken: flow edges per traversal, parallel edges per
+    sub-agent run, select edges per step handed to the escalation model."""
+    totals: NodeUsage
+    """The episodes' recorded totals (visits: episodes)."""
+
+    @property
+    def name(self) -> str:
+        return self.compiled.name
+
+    def default_metric(self) -> Metric:
+        """Cost when every step's price is known, else tokens."""
+        return "tokens" if self.totals.cost_usd is None else "cost"
+
+    def top(self, metric: Metric) -> float:
+        return max((u.value(metric) for u in self.nodes.values()), default=0.0)
+
+    def describe(self) -> str:
+        n = len(self.episodes)
+        if self.selection is None:
+            return f"run {self.run_dir.name}: all {n} episode{'s' if n != 1 else ''}"
+        if n == 1:
+            return f"run {self.run_dir.name}: episode {self.episodes[0]}"
+        return f"run {self.run_dir.name}: task {self.selection}, {n} seeds"
+
+
+def parse_episode(ref: str) -> tuple[str, int | None]:
+    """`TASK_ID` or `TASK_ID@SEED`."""
+    task, sep, seed = ref.rpartition("@")
+    if sep and task and seed.lstrip("-").isdigit():
+        return task, int(seed)
+    return ref, None
+
+
+def load_overlay(
+    run_dir: str | Path,
+    arch: str | ArchitectureSpec | CompiledArchitecture,
+    episode: str | None = None,
+) -> Overlay:
+    """The footprint of `arch` in the run directory `run_dir` (written by `compare(...,
+    out=DIR)` / `archbench compare --out DIR`), over the whole run or one `episode`
+    (`TASK_ID`, every seed of that task, or `TASK_ID@SEED`)."""
+    d = Path(run_dir)
+    config = _read_config(d)
+    spec = arch.spec if isinstance(arch, CompiledArchitecture) else arch
+    if isinstance(spec, str):
+        spec = load_architecture(spec)
+    ran = [str(a) for a in config.get("architectures", [])]
+    if spec.name not in ran:
+        raise ConfigError(
+            f"run directory '{d}' does not match architecture '{spec.name}': it ran "
+            f"{', '.join(ran) or 'nothing'}"
+        )
+    compiled = _compile_as_run(d, spec, config)
+    results = [r for r in _read_results(d) if r.architecture == spec.name]
+    if not results:
+        raise ConfigError(f"run directory '{d}' has no finished episodes of '{spec.name}'")
+    chosen = _select(d, results, episode)
+    keys = {(r.task_id, r.seed) for r in chosen}
+    traces = {
+        (t["task_id"], t["seed"]): t
+        for t in _read_jsonl(d / "traces.jsonl")
+        if t.get("architecture") == spec.name and (t.get("task_id"), t.get("seed")) in keys
+    }
+    visits: Counter[str] = Counter()
+    edges: Counter[tuple[str, str]] = Counter()
+    for r in chosen:
+        steps = traces.get((r.task_id, r.seed), {}).get("steps", [])
+        _walk(compiled, steps, r.outcome in _FINISHED, visits, edges, d)
+    sums: dict[str, UsageTotals] = {n: UsageTotals() for n in compiled.graph.nodes}
+    total = UsageTotals()
+    for r in chosen:
+        for node, u in r.by_node.items():
+            if node not in sums:
+                raise ConfigError(
+                    f"run directory '{d}' does not match architecture '{spec.name}': its "
+                    f"episodes ran node '{node}', which the architecture does not have"
+                )
+            _add(sums[node], u)
+        _add(total, r.totals)
+    nodes = {n: _usage(sums[n], visits[n]) for n in compiled.graph.nodes}
+    return Overlay(
+        compiled=compiled,
+        run_dir=d,
+        episodes=tuple(f"{r.task_id}@{r.seed}" for r in chosen),
+        selection=episode,
+        nodes=nodes,
+        edges={(u, v): edges[(u, v)] for u, v in compiled.graph.edges},
+        totals=_usage(total, len(chosen)),
+    )
+
+
+def _read_config(d: Path) -> dict[str, Any]:
+    if not d.is_dir():
+        raise ConfigError(f"run directory '{d}' does not exist")
+    path = d / "config.json"
+    if not path.is_file() or not (d / "results.jsonl").is_file():
+        raise ConfigError(
+            f"'{d}' is not a run directory (no config.json/results.jsonl); write one with "
+            "'archbench compare --out DIR'"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"run directory '{d}': config.json cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"run directory '{d}': config.json is not a JSON object")
+    return data
+
+
+def _compile_as_run(d: Path, spec: ArchitectureSpec, config: dict[str, Any]) -> Any:
+    roles = config.get("roles", {}).get(spec.name, {})
+    params = config.get("params", {}).get(spec.name, {})
+    try:
+        return compile_architecture(
+            spec,
+            {str(k): _param_text(v) for k, v in params.items()},
+            {str(k): str(v) for k, v in roles.items()},
+        )
+    except UserError as exc:
+        raise ConfigError(
+            f"run directory '{d}' does not match architecture '{spec.name}': {exc}"
+        ) from None
+
+
+def _param_text(v: object) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"'{path}' cannot be read: {exc.strerror}") from None
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            if i == len(lines):
+                continue  # a run interrupted mid-write: the last line may be cut short
+            raise ConfigError(f"'{path}' line {i} is not JSON") from None
+        if isinstance(obj, dict):
+            out.append(obj)
+    return out
+
+
+def _read_results(d: Path) -> list[EpisodeResult]:
+    out = []
+    for i, obj in enumerate(_read_jsonl(d / "results.jsonl"), 1):
+        try:
+            out.append(EpisodeResult.model_validate(obj))
+        except pydantic.ValidationError:
+            raise ConfigError(f"'{d / 'results.jsonl'}' row {i} is not an episode result") from None
+    return out
+
+
+def _select(d: Path, results: list[EpisodeResult], episode: str | None) -> list[EpisodeResult]:
+    if episode is None:
+        return results
+    task, seed = parse_episode(episode)
+    chosen = [r for r in results if r.task_id == task and (seed is None or r.seed == seed)]
+    if not chosen:
+        known = sorted({f"{r.task_id}@{r.seed}" for r in results})
+        more = f", ... ({len(known)} in all)" if len(known) > 6 else ""
+        raise UnknownNameError(
+            f"episode '{episode}' is not in run '{d}' for '{results[0].architecture}' "
+            f"(episodes: {', '.join(known[:6])}{more}; give TASK_ID or TASK_ID@SEED)"
+        )
+    return chosen
+
+
+def _add(acc: UsageTotals, u: UsageTotals) -> None:
+    acc.steps += u.steps
+    acc.tool_calls += u.tool_calls
+    acc.input_tokens += u.input_tokens
+    acc.cached_input_tokens += u.cached_input_tokens
+    acc.output_tokens += u.output_tokens
+    acc.reasoning_tokens += u.reasoning_tokens
+    if acc.cost_usd is not None:
+        acc.cost_usd = None if u.cost_usd is None else acc.cost_usd + u.cost_usd
+
+
+def _usage(u: UsageTotals, visits: int) -> NodeUsage:
+    return NodeUsage(
+        visits=visits,
+        steps=u.steps,
+        tool_calls=u.tool_calls,
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        cost_usd=None if u.cost_usd is None else round(u.cost_usd, 10),
+    )
+
+
+def _walk(
+    compiled: CompiledArchitecture,
+    steps: list[dict[str, Any]],
+    finished: bool,
+    visits: Counter[str],
+    edges: Counter[tuple[str, str]],
+    d: Path,
+) -> None:
+    """Replay one episode on the graph: the nodes that made model calls, in order, joined
+    by the shortest flow paths between them."""
+    g = compiled.graph
+    flow = nx.DiGraph([(u, v) for u, v, k in g.edges(data="kind") if k == "flow"])
+    flow.add_nodes_from(g.nodes)
+    stepped = [(s.step_router, s.name) for s in compiled.nodes.values() if s.step_router]
+    events: list[tuple[str, str]] = []  # (node on the flow path, round key)
+    runs: dict[tuple[str, str], set[str]] = {}
+    for s in steps:
+        node, branch = str(s.get("node")), str(s.get("branch", "main"))
+        if node not in g:
+            raise ConfigError(
+                f"run directory '{d}' does not match architecture '{compiled.name}': its "
+                f"trace has a step on node '{node}', which the architecture does not have"
+            )
+        if branch == "main":
+            key = (node, "")
+        else:
+            fan, _, rest = branch.partition("#")
+            if fan not in compiled.nodes or compiled.nodes[fan].kind != "fan_out":
+                key = (node, "")
+            else:
+                key = (fan, rest.partition("/")[0])
+                runs.setdefault(key, set()).add(branch)
+        if not events or events[-1] != key:
+            events.append(key)
+        for router, agent in stepped:
+            if node == agent:  # the step router chose this step's model
+                visits[router] += 1
+                if s.get("role") == compiled.nodes[router].roles[-1]:
+                    edges[(router, agent)] += 1
+    current = compiled.spec.entry
+    visits[current] += 1
+    for i, key in enumerate(events):
+        target = key[0]
+        if not (i == 0 and target == current):
+            current = _move(flow, current, target, visits, edges)
+        if key in runs:
+            spec = compiled.nodes[target]
+            assert spec.target is not None
+            visits[spec.target] += len(runs[key])
+            edges[(target, spec.target)] += len(runs[key])
+    if finished:
+        _move(flow, current, END, visits, edges)
+
+
+def _move(flow: Any, a: str, b: str, visits: Counter[str], edges: Counter[tuple[str, str]]) -> str:
+    path = _path(flow, a, b)
+    if path is None:
+        visits[b] += 1  # the trace jumps where the graph has no path: count the visit only
+        return b
+    for u, v in zip(path, path[1:], strict=False):
+        edges[(u, v)] += 1
+        visits[v] += 1
+    return b
+
+
+def _path(flow: Any, a: str, b: str) -> list[str] | None:
+    try:
+        if a != b:
+            return list(nx.shortest_path(flow, a, b))
+        cycles = [
+            [a, *nx.shortest_path(flow, s, b)] for s in flow.succ[a] if nx.has_path(flow, s, b)
+        ]
+        return min(cycles, key=len) if cycles else None
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None

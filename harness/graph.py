@@ -1,0 +1,227 @@
+"""Validate an `ArchitectureSpec` and compile it to a `networkx.DiGraph`.
+
+Validation runs before any episode: every error names the architecture and the node, edge,
+role or parameter at fault, and says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from harness.errors import UserError, ValidationError
+from harness.registry import check_model_id
+from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
+from harness.tools import SCHEMAS
+
+_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+@dataclass(frozen=True)
+class CompiledArchitecture:
+    """A validated architecture with parameters resolved and roles bound to model ids."""
+
+    spec: ArchitectureSpec
+    params: MappingProxyType[str, ParamValue]
+    roles: MappingProxyType[str, str]
+    nodes: MappingProxyType[str, NodeSpec]
+    graph: Any = field(repr=False)  # nx.DiGraph
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def successors(self, node: str) -> list[tuple[str, str | None]]:
+        return [
+            (t, d.get("label")) for t, d in self.graph.succ[node].items() if d.get("kind") == "flow"
+        ]
+
+
+def coerce_param(arch: str, name: str, default: ParamValue, raw: str | ParamValue) -> ParamValue:
+    if not isinstance(raw, str) or isinstance(default, str):
+        value: ParamValue = raw
+    else:
+        try:
+            if isinstance(default, bool):
+                if raw.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                value = raw.lower() in ("true", "1")
+            elif isinstance(default, int):
+                value = int(raw)
+            else:
+                value = float(raw)
+        except ValueError:
+            kind = type(default).__name__
+            raise ValidationError(
+                f"architecture '{arch}': parameter '{name}' must be {kind}, got '{raw}'"
+            ) from None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        raise ValidationError(f"architecture '{arch}': parameter '{name}' must not be negative")
+    return value
+
+
+def compile_architecture(
+    spec: ArchitectureSpec,
+    params: dict[str, str] | None = None,
+    models: dict[str, str] | None = None,
+) -> CompiledArchitecture:
+    """Validate `spec`, apply `--set` parameter overrides and `--model` role bindings."""
+    a = spec.name
+
+    def fail(msg: str) -> ValidationError:
+        return ValidationError(f"architecture '{a}': {msg}")
+
+    values: dict[str, ParamValue] = {k: p.default for k, p in spec.params.items()}
+    for k, raw in (params or {}).items():
+        if k not in spec.params:
+            known = ", ".join(sorted(spec.params)) or "none"
+            raise fail(f"unknown parameter '{k}' (known: {known})")
+        values[k] = coerce_param(a, k, spec.params[k].default, raw)
+
+    roles = dict(spec.roles)
+    for role, model in (models or {}).items():
+        if role not in roles:
+            raise fail(f"unknown role '{role}' (roles: {', '.join(sorted(roles))})")
+        roles[role] = model
+    for role, model in roles.items():
+        try:
+            check_model_id(model)
+        except UserError as exc:
+            raise fail(f"role '{role}' is bound to a model that cannot be used: {exc}") from None
+
+    def resolve(node: str, fld: str, ref: object) -> object:
+        if not isinstance(ref, str):
+            return ref
+        m = _REF.match(ref)
+        if not m:
+            raise fail(f"node '{node}': {fld} must be a number or '${{param}}', got '{ref}'")
+        if m.group(1) not in values:
+            raise fail(f"node '{node}': {fld} refers to unknown parameter '{m.group(1)}'")
+        return values[m.group(1)]
+
+    nodes: dict[str, NodeSpec] = {}
+    for n in spec.nodes:
+        if n.name in nodes or n.name == END:
+            raise fail(f"node name '{n.name}' is used twice or reserved")
+        update = {
+            f: resolve(n.name, f, getattr(n, f))
+            for f in ("max_steps", "width", "max_visits", "min_reads")
+        }
+        ctx = n.context.model_copy(
+            update={
+                "threshold_tokens": resolve(n.name, "threshold_tokens", n.context.threshold_tokens)
+            }
+        )
+        nodes[n.name] = n.model_copy(update={**update, "context": ctx})
+    _check_nodes(nodes, roles, fail)
+    graph = _build_graph(spec, nodes, roles, fail)
+    return CompiledArchitecture(
+        spec, MappingProxyType(values), MappingProxyType(roles), MappingProxyType(nodes), graph
+    )
+
+
+def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -> None:
+    for n in nodes.values():
+        where = f"node '{n.name}'"
+        for r in [n.role] if n.role else []:
+            if r not in roles:
+                raise fail(f"{where} uses unknown role '{r}' (roles: {', '.join(sorted(roles))})")
+        if n.kind == "agent":
+            if n.role is None:
+                raise fail(f"{where} is an agent loop without a role: set role")
+            bad = [t for t in n.tools if t not in SCHEMAS]
+            if bad:
+                raise fail(f"{where} has unknown tool '{bad[0]}' (tools: {', '.join(SCHEMAS)})")
+            if "answer" not in n.tools:
+                raise fail(f"{where} cannot finish: its tools must include 'answer'")
+            if not isinstance(n.max_steps, int) or n.max_steps < 1:
+                raise fail(f"{where} is a loop with no step budget: set max_steps >= 1")
+            if n.step_router is not None:
+                router = nodes.get(n.step_router)
+                if (
+                    router is None
+                    or router.kind != "router"
+                    or router.rule != "escalate_when_stuck"
+                ):
+                    raise fail(
+                        f"{where}: step_router must name a router with rule escalate_when_stuck"
+                    )
+        elif n.kind == "planner" and n.role is None:
+            raise fail(f"{where} is a planner without a role: set role")
+        elif n.kind == "fan_out":
+            target = nodes.get(n.target or "")
+            if target is None or target.kind != "agent":
+                raise fail(f"{where}: target must name an agent node, got '{n.target}'")
+            if target.input != "subtask":
+                raise fail(f"{where}: target '{target.name}' must take input 'subtask'")
+            if isinstance(n.width, int) and n.width < 1:
+                raise fail(f"{where}: width must be >= 1")
+        elif n.kind == "router":
+            if n.rule is None:
+                raise fail(f"{where} is a router without a rule: set rule")
+            if n.rule == "model" and n.role is None:
+                raise fail(f"{where} routes by model but has no role")
+            if n.rule == "escalate_when_stuck":
+                if len(n.roles) != 2 or any(r not in roles for r in n.roles):
+                    raise fail(f"{where}: roles must name two known roles [routine, escalation]")
+
+
+def _build_graph(
+    spec: ArchitectureSpec, nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any
+) -> Any:
+    g = nx.DiGraph(name=spec.name)
+    for n in nodes.values():
+        g.add_node(n.name, kind=n.kind, role=n.role, model=roles.get(n.role or ""), spec=n)
+    g.add_node(END, kind="end", role=None, model=None, spec=None)
+    if spec.entry not in nodes:
+        raise fail(f"entry '{spec.entry}' is not a node (nodes: {', '.join(nodes)})")
+    side = {n.target for n in nodes.values() if n.kind == "fan_out"}
+    side |= {n.step_router for n in nodes.values() if n.step_router}
+    for e in spec.edges:
+        for end_ in (e.source, e.target):
+            if end_ not in nodes and end_ != END:
+                raise fail(f"edge {e.source} -> {e.target} names unknown node '{end_}'")
+        if e.source == END:
+            raise fail(f"edge {e.source} -> {e.target}: nothing leaves '{END}'")
+        if e.source in side or e.target in side:
+            raise fail(
+                f"edge {e.source} -> {e.target}: '{e.source if e.source in side else e.target}' "
+                "is run by a fan-out or a step router and takes no flow edges"
+            )
+        g.add_edge(e.source, e.target, kind="flow", label=e.label)
+    for n in nodes.values():
+        out = [g.edges[n.name, t] for t in g.succ[n.name]]
+        if n.name in side:
+            continue
+        if n.kind == "router":
+            labels = [d.get("label") for d in out]
+            if len(out) < 1 or any(lb is None for lb in labels):
+                raise fail(f"router '{n.name}' needs labelled outgoing edges")
+            if n.default is not None and n.default not in labels:
+                raise fail(
+                    f"router '{n.name}': default '{n.default}' is not one of its edge labels"
+                )
+        elif len(out) != 1:
+            raise fail(f"node '{n.name}' must have exactly one outgoing edge, has {len(out)}")
+    for n in nodes.values():
+        if n.kind == "fan_out":
+            g.add_edge(n.name, n.target, kind="parallel", label=None, width=n.width)
+        if n.step_router:
+            g.add_edge(n.step_router, n.name, kind="select", label="picks model")
+    flow = nx.DiGraph([(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "flow"])
+    flow.add_node(spec.entry)
+    if END not in flow or not nx.has_path(flow, spec.entry, END):
+        raise fail(f"no path from entry '{spec.entry}' to '{END}': add an edge to '{END}'")
+    unreachable = [n for n in flow if n != spec.entry and not nx.has_path(flow, spec.entry, n)]
+    if unreachable:
+        raise fail(f"node '{sorted(unreachable)[0]}' cannot be reached from entry '{spec.entry}'")
+    budgeted = [n for n, s in nodes.items() if s.kind == "router" and isinstance(s.max_visits, int)]
+    for cycle in nx.simple_cycles(flow):
+        if not any(n in budgeted for n in cycle):
+            path = " -> ".join([*cycle, cycle[0]])
+            raise fail(f"loop {path} has no step budget: give a router on it max_visits")
+    return g

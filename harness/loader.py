@@ -1,0 +1,90 @@
+"""Find an architecture by name: a built-in, a plug-in's entry point, or a user's file.
+
+All three routes produce the same `ArchitectureSpec`; a file that does not parse or does
+not match the spec fails with one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+
+from harness.errors import ConfigError, UnknownNameError
+from harness.spec import ArchitectureSpec
+
+ENTRY_POINT_GROUP = "archbench.architectures"
+_FILE_SUFFIXES = (".yaml", ".yml", ".toml", ".json")
+
+
+def builtin_architectures() -> dict[str, ArchitectureSpec]:
+    from architectures import BUILTINS
+
+    return dict(BUILTINS)
+
+
+def plugin_architectures() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def available_architectures() -> dict[str, ArchitectureSpec]:
+    found = builtin_architectures()
+    for name in plugin_architectures():
+        found.setdefault(name, load_architecture(name))
+    return found
+
+
+def load_architecture(ref: str) -> ArchitectureSpec:
+    builtins = builtin_architectures()
+    if ref in builtins:
+        return builtins[ref]
+    plugins = plugin_architectures()
+    if ref in plugins:
+        obj = plugins[ref].load()
+        spec = obj() if callable(obj) and not isinstance(obj, ArchitectureSpec) else obj
+        if not isinstance(spec, ArchitectureSpec):
+            raise ConfigError(f"plug-in architecture '{ref}' did not give an ArchitectureSpec")
+        return spec
+    path = Path(ref)
+    if path.suffix in _FILE_SUFFIXES or path.exists():
+        return load_architecture_file(path)
+    known = ", ".join(sorted([*builtins, *plugins]))
+    raise UnknownNameError(f"unknown architecture '{ref}' (known: {known}; or a .yaml/.toml file)")
+
+
+def read_data_file(path: Path, what: str) -> Any:
+    """Parse a YAML, TOML or JSON file, or fail with one line naming it."""
+    if not path.is_file():
+        raise ConfigError(f"{what} file '{path}' does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"{what} file '{path}' cannot be read: {first}") from None
+
+
+def describe_validation_error(exc: pydantic.ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"field '{loc}': {err['msg']}{more}"
+
+
+def load_architecture_file(path: Path) -> ArchitectureSpec:
+    data = read_data_file(path, "architecture")
+    if not isinstance(data, dict):
+        raise ConfigError(f"architecture file '{path}': expected a mapping at the top level")
+    try:
+        return ArchitectureSpec.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(f"architecture file '{path}': {describe_validation_error(exc)}") from None

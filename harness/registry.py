@@ -1,0 +1,106 @@
+"""Model ids -> backends, through a registry of lazy provider factories.
+
+An id is `provider/model`, split at the first `/`; a query string carries options
+(`mock/qwen-plus?skill=0.9`). Providers register a factory with `@register_provider`;
+the module behind a factory is imported only when an id of that provider is used, so a
+missing optional SDK never breaks `archbench --help` or the simulated comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+from urllib.parse import parse_qsl
+
+from harness.errors import ConfigError, UnknownNameError
+from harness.messages import ModelRequest, ModelResponse
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    """The one interface of every model: simulated, scripted or real."""
+
+    id: str
+
+    async def generate(self, request: ModelRequest) -> ModelResponse: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModelId:
+    provider: str
+    name: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def full(self) -> str:
+        return f"{self.provider}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    description: str
+    create: Callable[[ModelId], ModelBackend]
+    check: Callable[[ModelId], None]
+    """Raises UnknownNameError/ConfigError if the id cannot work; must not touch the network."""
+    models: Callable[[], list[str]]
+
+
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def register_provider(provider: Provider) -> Provider:
+    _PROVIDERS[provider.name] = provider
+    return provider
+
+
+def parse_model_id(model_id: str) -> ModelId:
+    base, _, query = model_id.partition("?")
+    provider, sep, name = base.partition("/")
+    if not sep or not provider or not name:
+        raise ConfigError(f"model id '{model_id}' must look like provider/model, e.g. mock/kimi-k2")
+    try:
+        options = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
+    except ValueError:
+        raise ConfigError(
+            f"model id '{model_id}': options must look like ?key=value&key=value"
+        ) from None
+    return ModelId(provider, name, options)
+
+
+def _provider(mid: ModelId, model_id: str) -> Provider:
+    _load_builtin_providers()
+    try:
+        return _PROVIDERS[mid.provider]
+    except KeyError:
+        known = ", ".join(sorted(_PROVIDERS))
+        raise UnknownNameError(
+            f"unknown model provider '{mid.provider}' in '{model_id}' (known: {known})"
+        ) from None
+
+
+def check_model_id(model_id: str) -> None:
+    mid = parse_model_id(model_id)
+    _provider(mid, model_id).check(mid)
+
+
+def get_model(model_id: str) -> ModelBackend:
+    mid = parse_model_id(model_id)
+    provider = _provider(mid, model_id)
+    provider.check(mid)
+    return provider.create(mid)
+
+
+def list_providers() -> list[Provider]:
+    _load_builtin_providers()
+    return [_PROVIDERS[name] for name in sorted(_PROVIDERS)]
+
+
+def _load_builtin_providers() -> None:
+    if "mock" not in _PROVIDERS:
+        import harness.simulated  # noqa: F401  (registers "mock")
+    if "openai" not in _PROVIDERS:
+        # registers openai, deepseek, moonshot, minimax, qwen, vllm, ollama, llamacpp and
+        # openai-compatible; the openai SDK itself is imported only by a call
+        import harness.backends.openai_compat  # noqa: F401

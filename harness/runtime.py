@@ -1,0 +1,295 @@
+"""Run one architecture on one task: walk the compiled graph, node by node.
+
+The walk is plain Python over a small mutable `EpisodeState`; parallel sub-agents run as
+asyncio tasks, and the simulated clock takes the longest branch (the critical path). Every
+`RunError` (budget hit, context overflow, backend failure) ends the episode with that
+outcome; nothing escapes `run_episode`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from harness import prompts
+from harness.agent_loop import AgentResult, call_model, request_seed, run_agent, with_tools
+from harness.corpus import Corpus
+from harness.errors import RunError
+from harness.graph import CompiledArchitecture
+from harness.messages import Message, ToolSchema
+from harness.registry import ModelBackend, get_model
+from harness.scoring import score_answer
+from harness.spec import END, NodeSpec
+from harness.task import Task
+from harness.tools import Toolset
+from harness.trace import EpisodeResult, Step, ToolRecord, summarise_steps
+from harness.usage import Usage, UsageLimits
+
+_MAX_NODE_VISITS = 1000
+
+ModelFactory = Callable[[str], ModelBackend]
+
+
+@dataclass(frozen=True)
+class Subtask:
+    question: str
+    max_steps: int | None = None
+
+
+@dataclass
+class Report:
+    subtask: str
+    text: str
+    citations: tuple[str, ...]
+
+
+@dataclass
+class EpisodeState:
+    arch: CompiledArchitecture
+    task: Task
+    corpus: Corpus
+    seed: int
+    limits: UsageLimits
+    backends: dict[str, ModelBackend]
+    model_factory: ModelFactory = get_model
+    usage: Usage = Usage()
+    steps: list[Step] = field(default_factory=list)
+    subtasks: list[Subtask] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    round_reports: list[Report] = field(default_factory=list)
+    answer: tuple[str, tuple[str, ...]] | None = None
+    visits: Counter[str] = field(default_factory=Counter)
+    _toolsets: dict[tuple[str, ...], Toolset] = field(default_factory=dict)
+
+    def backend(self, role: str) -> ModelBackend:
+        if role not in self.backends:
+            self.backends[role] = self.model_factory(self.arch.roles[role])
+        return self.backends[role]
+
+    def toolset(self, names: tuple[str, ...]) -> Toolset:
+        ts = self._toolsets.get(names)
+        if ts is None:
+            ts = self._toolsets[names] = Toolset(self.corpus, names)
+        return ts
+
+    def record(self, step: Step) -> None:
+        self.steps.append(step)
+
+    def handoff(self) -> str:
+        parts = [f"Question: {self.task.question}"]
+        for i, r in enumerate(self.reports, 1):
+            cites = ", ".join(r.citations) or "none"
+            parts.append(f"Report {i} on: {r.subtask}\n{r.text}\nSources: {cites}")
+        return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Episode:
+    result: EpisodeResult
+    steps: list[Step]
+
+
+async def run_episode(
+    arch: CompiledArchitecture,
+    task: Task,
+    corpus: Corpus,
+    *,
+    seed: int = 0,
+    limits: UsageLimits | None = None,
+    backends: dict[str, ModelBackend] | None = None,
+    model_factory: ModelFactory | None = None,
+) -> Episode:
+    """Run `arch` on `task`. Backends are made per episode by `model_factory` (default:
+    the registry's `get_model`) unless given per role in `backends`; a factory is where
+    caching, recording and replay wrap real models."""
+    state = EpisodeState(
+        arch,
+        task,
+        corpus,
+        seed,
+        limits or UsageLimits(),
+        dict(backends or {}),
+        model_factory or get_model,
+    )
+    outcome, error = "answered", None
+    clock = 0.0
+    node = arch.spec.entry
+    try:
+        while node != END:
+            state.visits[node] += 1
+            if sum(state.visits.values()) > _MAX_NODE_VISITS:
+                raise RunError(f"more than {_MAX_NODE_VISITS} node visits")
+            clock, node = await _run_node(state, arch.nodes[node], clock)
+        if state.answer is None:
+            outcome = "no_answer"
+    except RunError as exc:
+        outcome, error = exc.outcome, str(exc)
+    steps = [replace(s, index=i) for i, s in enumerate(_ordered(state.steps))]
+    answer, citations = state.answer or (None, ())
+    correct, supported = score_answer(task, answer, citations)
+    result = EpisodeResult(
+        architecture=arch.name,
+        task_id=task.id,
+        family=task.family,
+        seed=seed,
+        outcome=outcome,  # type: ignore[arg-type]
+        error=error,
+        answer=answer,
+        citations=list(citations),
+        correct=correct,
+        supported=supported,
+        latency_s=round(clock, 6),
+        **summarise_steps(steps),
+    )
+    return Episode(result, steps)
+
+
+def _ordered(steps: list[Step]) -> list[Step]:
+    """Steps by simulated start time, so the order never depends on how asyncio
+    interleaved the branches; ties keep their recorded order within a branch."""
+    return sorted(steps, key=lambda s: (s.start_s, s.branch))
+
+
+async def _run_node(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[float, str]:
+    if node.kind == "agent":
+        text = state.handoff() if node.input == "handoff" else _question(state, node)
+        result, clock = await run_agent(state, node, text, "main", clock)
+        _take_result(state, node, result, node.input)
+    elif node.kind == "planner":
+        clock = await _plan(state, node, clock)
+    elif node.kind == "fan_out":
+        clock = await _fan_out(state, node, clock)
+    elif node.kind == "aggregate":
+        pass  # reports are merged into the hand-off text by EpisodeState.handoff
+    elif node.kind == "router":
+        clock, label = await _route(state, node, clock)
+        return clock, next(t for t, lb in state.arch.successors(node.name) if lb == label)
+    return clock, state.arch.successors(node.name)[0][0]
+
+
+def _question(state: EpisodeState, node: NodeSpec) -> str:
+    if state.subtasks and node.input == "question":
+        plan = "\n".join(f"- {s.question}" for s in state.subtasks)
+        return f"{state.task.question}\n\nPlan:\n{plan}"
+    return state.task.question
+
+
+def _take_result(state: EpisodeState, node: NodeSpec, result: AgentResult, subtask: str) -> None:
+    if result.answer is None:
+        return
+    prompt = (
+        node.prompt
+        or {"question": "researcher", "subtask": "worker", "handoff": "writer"}[node.input]
+    )
+    if prompt == "worker":
+        report = Report(subtask, result.answer, result.citations)
+        state.reports.append(report)
+        state.round_reports.append(report)
+    else:
+        state.answer = (result.answer, result.citations)
+
+
+async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
+    assert node.role is not None
+    system = prompts.PLANNER_DYNAMIC if node.mode == "dynamic" else prompts.PLANNER_TEMPLATE
+    messages = (Message("system", system), Message("user", state.handoff()))
+    reply, step = await call_model(
+        state,
+        node=node,
+        role=node.role,
+        branch="main",
+        messages=messages,
+        purpose="plan",
+        category="coordination",
+        clock=clock,
+        seed=request_seed(state, "main", node.name) + state.visits[node.name],
+    )
+    state.record(step)
+    state.subtasks = parse_plan(reply.content, state.task.question)
+    state.round_reports = []
+    return clock + step.latency_s
+
+
+def parse_plan(content: str, question: str) -> list[Subtask]:
+    """Sub-tasks from a planner's JSON; anything unreadable becomes one sub-task (the
+    whole question), so a sloppy real planner degrades to a single worker, not a crash."""
+    start, end = content.find("{"), content.rfind("}")
+    try:
+        data = json.loads(content[start : end + 1])
+        items = data["subtasks"]
+        out = []
+        for item in items:
+            steps = item.get("max_steps")
+            steps = int(steps) if isinstance(steps, int | float) and steps >= 1 else None
+            out.append(Subtask(str(item["question"]), steps))
+        return out
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return [Subtask(question)]
+
+
+async def _fan_out(state: EpisodeState, node: NodeSpec, clock: float) -> float:
+    assert node.target is not None
+    target = state.arch.nodes[node.target]
+    width = node.width if isinstance(node.width, int) else len(state.subtasks)
+    subtasks = state.subtasks[:width]
+    rnd = state.visits[node.name]
+
+    dynamic = _dynamic_budget(state)
+
+    plan = [s.question for s in state.subtasks]
+
+    async def branch(i: int, sub: Subtask) -> tuple[AgentResult, float]:
+        steps = sub.max_steps if dynamic and sub.max_steps else None
+        reads = target.min_reads if isinstance(target.min_reads, int) else 0
+        brief = prompts.worker_brief(state.task.question, plan, sub.question, reads)
+        return await run_agent(state, target, brief, f"{node.name}#{rnd}/{i}", clock, steps)
+
+    outcomes = await asyncio.gather(*(branch(i, s) for i, s in enumerate(subtasks)))
+    for sub, (result, _) in zip(subtasks, outcomes, strict=True):
+        _take_result(state, target, result, sub.question)
+    return max([clock, *(end for _, end in outcomes)])
+
+
+def _dynamic_budget(state: EpisodeState) -> bool:
+    """Sub-agents take the budget a dynamic planner gave them; a fixed template's workers
+    keep the node's fixed `max_steps`."""
+    return any(n.kind == "planner" and n.mode == "dynamic" for n in state.arch.nodes.values())
+
+
+async def _route(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[float, str]:
+    labels = [lb for _, lb in state.arch.successors(node.name) if lb is not None]
+    default = node.default or labels[-1]
+    budget = node.max_visits if isinstance(node.max_visits, int) else None
+    if budget is not None and state.visits[node.name] > budget:
+        return clock, default
+    if node.rule == "any_failed":
+        failed = any(
+            "No relevant information" in r.text or not r.citations for r in state.round_reports
+        )
+        want = "replan" if failed and "replan" in labels else default
+        return clock, want
+    assert node.role is not None
+    tools = tuple(
+        ToolSchema(lb, f"choose '{lb}'", {"type": "object", "properties": {}}) for lb in labels
+    )
+    messages = (Message("system", prompts.ROUTER), Message("user", state.handoff()))
+    reply, step = await call_model(
+        state,
+        node=node,
+        role=node.role,
+        branch="main",
+        messages=messages,
+        purpose="route",
+        category="coordination",
+        clock=clock,
+        tools=tools,
+        tool_choice="required",
+        seed=request_seed(state, "main", node.name) + state.visits[node.name],
+    )
+    choice = reply.tool_calls[0].name if reply.tool_calls else default
+    label = choice if choice in labels else default
+    state.record(with_tools(step, (ToolRecord(label, {}, "routed", label != choice, 0.0),), 0.0))
+    return clock + step.latency_s, label

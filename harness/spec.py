@@ -1,0 +1,93 @@
+"""An architecture as data: roles, nodes, edges and tunable parameters.
+
+The same `ArchitectureSpec` comes from a built-in module, a user's YAML/TOML file or a
+plug-in's entry point; `harness.graph.compile_architecture` validates it and resolves its
+`${param}` references before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NodeKind = Literal["agent", "planner", "fan_out", "aggregate", "router"]
+END = "end"
+
+ParamValue = int | float | str | bool
+Ref = int | str  # an int, or "${param}"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContextPolicy(_Spec):
+    """What an agent loop does when its context passes `threshold_tokens`: keep everything,
+    drop old tool outputs, or have its model summarise them (coordination tokens)."""
+
+    policy: Literal["keep", "drop", "summarise"] = "keep"
+    threshold_tokens: Ref = 16_000
+    keep_last: int = Field(default=4, ge=0)
+
+
+class NodeSpec(_Spec):
+    name: str
+    kind: NodeKind
+    description: str = ""
+    role: str | None = None
+    """agent/planner: the role whose model runs it; router with rule "model": who decides."""
+    tools: list[str] = ["search", "open", "answer"]
+    max_steps: Ref | None = None
+    """agent: the step budget of its loop (the parameter users sweep)."""
+    context: ContextPolicy = ContextPolicy()
+    input: Literal["question", "subtask", "handoff"] = "question"
+    """agent: what its first user message holds (the question, a sub-question from a
+    planner, or the question plus the reports handed off so far)."""
+    prompt: Literal["researcher", "worker", "writer"] | None = None
+    """agent: its instructions; by default from `input` (question -> researcher, subtask ->
+    worker, handoff -> writer). A worker's answer is a report handed on, not the answer."""
+    category: Literal["research", "coordination"] = "research"
+    min_reads: Ref | None = None
+    """agent run by a fan-out: the effort its brief asks for ("read at least N documents
+    before you report"); sub-agents are briefed to be thorough, a single agent is not."""
+    step_router: str | None = None
+    """agent: a router node that picks the role for each step (hybrid designs)."""
+    mode: Literal["template", "dynamic"] = "template"
+    """planner: split by a fixed template, or size and re-plan sub-tasks at run time."""
+    target: str | None = None
+    """fan_out: the agent node run once per sub-task, in parallel."""
+    width: Ref | None = None
+    """fan_out: at most this many sub-agents (extra sub-tasks are dropped)."""
+    rule: Literal["model", "any_failed", "escalate_when_stuck"] | None = None
+    """router: decide by asking `role`'s model, or by a fixed rule."""
+    roles: list[str] = []
+    """router with rule escalate_when_stuck: [routine role, escalation role]."""
+    default: str | None = None
+    """router: the edge label taken when the router's visit budget is spent."""
+    max_visits: Ref | None = None
+
+
+class EdgeSpec(_Spec):
+    source: str
+    target: str
+    label: str | None = None
+    """Routers choose among their outgoing edges by label."""
+
+
+class ParamSpec(_Spec):
+    default: ParamValue
+    description: str = ""
+
+
+class ArchitectureSpec(_Spec):
+    name: str
+    description: str = ""
+    claim: str = ""
+    """Which claim of the article the design encodes (shown by `archbench list`)."""
+    roles: dict[str, str]
+    """Role name -> default model id; users rebind with `--model ROLE=ID`."""
+    entry: str
+    nodes: list[NodeSpec]
+    edges: list[EdgeSpec]
+    params: dict[str, ParamSpec] = {}

@@ -1,0 +1,123 @@
+"""What an episode records: every model call with its tool calls, and the episode's totals.
+
+Steps are frozen dataclasses (cheap on the hot path); the saved result is a pydantic model
+with a format version so later versions of archbench can still read today's runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+RESULT_FORMAT_VERSION = 1
+
+Outcome = Literal["answered", "no_answer", "budget_exhausted", "context_overflow", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRecord:
+    name: str
+    arguments: dict[str, Any]
+    result: str  # truncated for the trace
+    error: bool
+    latency_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    index: int
+    branch: str  # "main", or "<fan-out node>#<round>/<i>" for a parallel sub-agent
+    node: str
+    role: str
+    model: str
+    purpose: str
+    category: str  # research | coordination
+    start_s: float  # simulated clock when the call started
+    latency_s: float  # model latency plus its tool calls
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    cost_usd: float | None
+    content: str
+    tools: tuple[ToolRecord, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class UsageTotals(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float | None = 0.0
+
+    def add_step(self, s: Step) -> None:
+        self.steps += 1
+        self.tool_calls += len(s.tools)
+        self.input_tokens += s.input_tokens
+        self.cached_input_tokens += s.cached_input_tokens
+        self.output_tokens += s.output_tokens
+        self.reasoning_tokens += s.reasoning_tokens
+        if self.cost_usd is not None:
+            self.cost_usd = None if s.cost_usd is None else self.cost_usd + s.cost_usd
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class EpisodeResult(BaseModel):
+    """One architecture on one task with one seed: the row of `results.jsonl`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format_version: int = RESULT_FORMAT_VERSION
+    architecture: str
+    task_id: str
+    family: str
+    seed: int
+    outcome: Outcome
+    error: str | None = None
+    answer: str | None = None
+    citations: list[str] = []
+    correct: bool = False
+    supported: bool = False
+    latency_s: float = 0.0
+    tool_errors: int = 0
+    totals: UsageTotals = UsageTotals()
+    research: UsageTotals = UsageTotals()
+    coordination: UsageTotals = UsageTotals()
+    by_node: dict[str, UsageTotals] = {}
+    by_role: dict[str, UsageTotals] = {}
+    by_model: dict[str, UsageTotals] = {}
+
+
+def summarise_steps(steps: list[Step]) -> dict[str, Any]:
+    """Totals of a trace, overall and per category, node, role and model."""
+    totals, research, coordination = UsageTotals(), UsageTotals(), UsageTotals()
+    by_node: dict[str, UsageTotals] = {}
+    by_role: dict[str, UsageTotals] = {}
+    by_model: dict[str, UsageTotals] = {}
+    for s in steps:
+        totals.add_step(s)
+        (coordination if s.category == "coordination" else research).add_step(s)
+        by_node.setdefault(s.node, UsageTotals()).add_step(s)
+        by_role.setdefault(s.role, UsageTotals()).add_step(s)
+        by_model.setdefault(s.model, UsageTotals()).add_step(s)
+    return {
+        "totals": totals,
+        "research": research,
+        "coordination": coordination,
+        "by_node": dict(sorted(by_node.items())),
+        "by_role": dict(sorted(by_role.items())),
+        "by_model": dict(sorted(by_model.items())),
+        "tool_errors": sum(1 for s in steps for t in s.tools if t.error),
+    }

@@ -1,0 +1,285 @@
+"""A scripted OpenAI-compatible chat-completions server on 127.0.0.1, for tests.
+
+FastAPI + uvicorn in a background thread, on a free port, started and stopped by the
+`_server` fixture (one server per test module) and reset for each test by `fake_server`.
+It speaks the wire format real providers do (tool_calls, usage with cached and reasoning
+tokens) and answers with a small research-agent policy: search the question, open the first
+hit, answer; plan with JSON sub-tasks; finish when routing. Tests script faults: 429 with
+Retry-After, 500, responses slower than the client's timeout, malformed tool-call JSON,
+unknown tool names, dropped connections; for a number of requests, for requests whose text
+matches, or at random.
+
+    import fake_openai_server
+    _server = fake_openai_server._server
+    fake_server = fake_openai_server.fake_server
+
+    def test_it(fake_server: FakeServer) -> None:
+        fake_server.reset(faults=[Fault("429", times=2)])
+        model = fake_server.model_id(max_retries=3)   # openai-compatible/fake@http://127.0.0.1:…
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from harness.backends.openai_compat import LOOPBACK_ONLY_ENV, PROVIDERS
+from harness.backends.ratelimit import reset_limiters
+
+FaultKind = Literal["429", "500", "400", "slow", "drop", "bad_json", "unknown_tool", "no_usage"]
+Policy = Callable[[dict[str, Any]], dict[str, Any]]
+_HIT = re.compile(r"^\[([^\]]+)\] ", re.M)
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    times: int = 1  # how many matching requests it hits; -1: all of them
+    match: str | None = None  # only requests whose messages contain this text
+    retry_after: str | None = "0"  # for 429
+    delay_s: float = 1.0  # for slow
+
+    def hits(self, text: str) -> bool:
+        if self.times == 0 or (self.match is not None and self.match not in text):
+            return False
+        if self.times > 0:
+            self.times -= 1
+        return True
+
+
+@dataclass
+class Script:
+    policy: Policy
+    faults: list[Fault] = field(default_factory=list)
+    latency_s: float = 0.0
+    fault_rate: float = 0.0  # chance of a random fault per request
+    fault_kinds: tuple[FaultKind, ...] = ("429", "500", "slow", "drop", "bad_json")
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+
+def _text(body: dict[str, Any]) -> str:
+    return json.dumps(body.get("messages", []), ensure_ascii=False)
+
+
+def _call(name: str, args: dict[str, Any] | str) -> dict[str, Any]:
+    raw = args if isinstance(args, str) else json.dumps(args)
+    return {"name": name, "arguments": raw}
+
+
+def research_policy(body: dict[str, Any]) -> dict[str, Any]:
+    """Answer like a research agent: {"content": str, "calls": [{"name", "arguments"}]}."""
+    msgs = body["messages"]
+    system = msgs[0]["content"] if msgs and msgs[0]["role"] == "system" else ""
+    user = next((m["content"] for m in msgs if m["role"] == "user"), "")
+    question = user.split("\n")[0].removeprefix("Question: ")
+    names = [t["function"]["name"] for t in body.get("tools", [])]
+    choice = body.get("tool_choice")
+    if not names:
+        if '"subtasks"' in system:
+            return {"content": json.dumps({"subtasks": [{"question": question}]}), "calls": []}
+        return {"content": "Notes: nothing new.", "calls": []}
+    if "search" not in names and "answer" not in names:  # a router: replan / finish
+        choose = "finish" if "finish" in names else names[0]
+        return {"content": "Done.", "calls": [_call(choose, {})]}
+    last = next((m["content"] for m in reversed(msgs) if m["role"] == "tool"), None)
+    forced = isinstance(choice, dict) and choice["function"]["name"] == "answer"
+    if forced or "search" not in names or (last and _HIT.match(last) and "Results" not in last):
+        cites = _HIT.findall(last or "")[:1]
+        answer = {"text": "Lorvale", "citations": cites}
+        return {"content": "Final answer.", "calls": [_call("answer", answer)]}
+    if last is None or last.startswith("Error"):
+        return {"content": "Searching.", "calls": [_call("search", {"query": question})]}
+    hits = _HIT.findall(last)
+    if not hits:
+        return {"content": "Nothing found.", "calls": [_call("answer", {"text": "unknown"})]}
+    return {"content": "Opening the first hit.", "calls": [_call("open", {"doc_id": hits[0]})]}
+
+
+class _Dropped(Response):
+    """Starts a response, then drops the connection before the body is complete."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"500")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"id": "chatcmpl', "more_body": True})
+        raise ConnectionResetError("dropped by the fake server")
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.script = Script(research_policy)
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.app = FastAPI()
+        self.app.post("/v1/chat/completions")(self._complete)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        config = uvicorn.Config(
+            self.app,
+            log_level="critical",
+            lifespan="off",
+            ws="none",
+            http="h11",
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the fake OpenAI server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def reset(
+        self,
+        policy: Policy = research_policy,
+        faults: list[Fault] | None = None,
+        latency_s: float = 0.0,
+        fault_rate: float = 0.0,
+        fault_kinds: tuple[FaultKind, ...] | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.script = Script(policy, list(faults or []), latency_s, fault_rate)
+        if fault_kinds is not None:
+            self.script.fault_kinds = fault_kinds
+        self.script.rng = random.Random(seed)
+        self.requests.clear()
+        self.headers.clear()
+
+    def model_id(self, name: str = "fake", provider: str = "openai-compatible", **opts: Any) -> str:
+        """An id for this server; `provider` may be any named one (base_url is then set)."""
+        query = {k: str(v) for k, v in opts.items()}
+        if provider == "openai-compatible":
+            base = f"openai-compatible/{name}@{self.base_url}"
+        else:
+            base = f"{provider}/{name}"
+            query = {"base_url": self.base_url, **query}
+        return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+    async def _complete(self, request: Request) -> Response:
+        body = await request.json()
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        s = self.script
+        text = _text(body)
+        fault = next((f for f in s.faults if f.hits(text)), None)
+        kind: FaultKind | None = fault.kind if fault else None
+        if kind is None and s.fault_rate and s.rng.random() < s.fault_rate:
+            kind = s.rng.choice(s.fault_kinds)
+            fault = Fault(kind, delay_s=2.0)
+        if s.latency_s:
+            await asyncio.sleep(s.latency_s)
+        if kind == "429":
+            headers = {"Retry-After": fault.retry_after} if fault and fault.retry_after else {}
+            return JSONResponse({"error": {"message": "slow down"}}, 429, headers=headers)
+        if kind in ("500", "400"):
+            auth = request.headers.get("authorization", "")
+            # a careless server that echoes the request's key in its error message
+            msg = {"message": f"server error for {auth}", "type": "server_error"}
+            return JSONResponse({"error": msg}, int(kind))
+        if kind == "slow":
+            await asyncio.sleep(fault.delay_s if fault else 1.0)
+        if kind == "drop":
+            return _Dropped()
+        reply = s.policy(body)
+        calls = reply["calls"]
+        if kind == "bad_json" and calls:
+            calls = [{"name": calls[0]["name"], "arguments": '{"query": "unterminated'}]
+        if kind == "unknown_tool" and calls:
+            calls = [_call("browse", {"url": "http://example.com"})]
+        return JSONResponse(self._completion(body, reply["content"], calls, kind != "no_usage"))
+
+    def _completion(
+        self, body: dict[str, Any], content: str, calls: list[dict[str, Any]], usage: bool
+    ) -> dict[str, Any]:
+        n = len(self.requests)
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if calls:
+            message["tool_calls"] = [
+                {"id": f"call_{n}_{i}", "type": "function", "function": c}
+                for i, c in enumerate(calls)
+            ]
+        prompt = len(_text(body)) // 4 + 10 * len(body.get("tools", []))
+        completion = len(content) // 4 + sum(len(c["arguments"]) for c in calls) // 4 + 20
+        out: dict[str, Any] = {
+            "id": f"chatcmpl-{n}",
+            "object": "chat.completion",
+            "created": 1_700_000_000,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if calls else "stop",
+                }
+            ],
+        }
+        if usage:
+            out["usage"] = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "prompt_tokens_details": {"cached_tokens": prompt // 2 if n > 1 else 0},
+                "completion_tokens_details": {"reasoning_tokens": 12},
+            }
+        return out
+
+
+@pytest.fixture(scope="module")
+def _server() -> Iterator[FakeServer]:
+    server = FakeServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_server(
+    _server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> FakeServer:
+    """The running server, reset; the environment made safe: only loopback endpoints are
+    allowed, no real provider key is visible, the keys file and the cache are temporary."""
+    assert urlsplit(_server.base_url).hostname == "127.0.0.1"
+    monkeypatch.setenv(LOOPBACK_ONLY_ENV, "1")
+    for info in PROVIDERS.values():
+        if info.key_env:
+            monkeypatch.delenv(info.key_env, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("ARCHBENCH_CACHE_DIR", str(home / "cache"))
+    monkeypatch.delenv("ARCHBENCH_PRICES", raising=False)
+    reset_limiters()
+    _server.reset()
+    return _server

@@ -1,0 +1,151 @@
+"""Architecture specs are validated before anything runs, with errors that say what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from architectures import BUILTINS
+from harness.errors import ValidationError
+from harness.graph import compile_architecture
+from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec, ParamSpec
+
+
+def agent(name: str = "a", **kw: object) -> NodeSpec:
+    return NodeSpec(
+        name=name, kind="agent", role=kw.pop("role", "r"), max_steps=kw.pop("max_steps", 3), **kw
+    )  # type: ignore[arg-type]
+
+
+def spec(nodes: list[NodeSpec], edges: list[EdgeSpec], **kw: object) -> ArchitectureSpec:
+    return ArchitectureSpec(
+        name="t",
+        roles=kw.pop("roles", {"r": "mock/perfect"}),
+        entry=kw.pop("entry", "a"),  # type: ignore[arg-type]
+        nodes=nodes,
+        edges=edges,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_builtins_compile_with_expected_roles() -> None:
+    roles = {name: sorted(compile_architecture(s).roles) for name, s in BUILTINS.items()}
+    assert roles == {
+        "kimi-researcher": ["agent"],
+        "manus-workflow": ["planner", "worker", "writer"],
+        "minimax-hybrid": ["external", "in_house"],
+        "orchestrator-workers": ["lead", "worker"],
+    }
+    for s in BUILTINS.values():
+        assert "max_steps" in s.params
+
+
+def test_minimal_spec_compiles_to_graph() -> None:
+    c = compile_architecture(spec([agent()], [EdgeSpec(source="a", target="end")]))
+    assert set(c.graph.nodes) == {"a", "end"}
+    assert c.graph.nodes["a"]["model"] == "mock/perfect"
+
+
+@pytest.mark.parametrize(
+    ("nodes", "edges", "extra", "message"),
+    [
+        ([agent()], [EdgeSpec(source="a", target="b")], {}, "edge a -> b names unknown node 'b'"),
+        ([agent(role="ghost")], [EdgeSpec(source="a", target="end")], {}, "unknown role 'ghost'"),
+        (
+            [agent(), agent("b")],
+            [EdgeSpec(source="a", target="b"), EdgeSpec(source="b", target="a")],
+            {},
+            "no path from entry 'a' to 'end'",
+        ),
+        (
+            [agent(max_steps=None)],
+            [EdgeSpec(source="a", target="end")],
+            {},
+            "loop with no step budget",
+        ),
+        (
+            [agent()],
+            [EdgeSpec(source="a", target="end")],
+            {"roles": {"r": "mock/gpt-9"}},
+            "role 'r' is bound to a model that cannot be used: unknown simulated model 'mock/gpt-9'",
+        ),
+        (
+            [agent()],
+            [EdgeSpec(source="a", target="end")],
+            {"roles": {"r": "nope/x"}},
+            "unknown model provider 'nope'",
+        ),
+        (
+            [agent(max_steps="${steps}")],
+            [EdgeSpec(source="a", target="end")],
+            {},
+            "refers to unknown parameter 'steps'",
+        ),
+        (
+            [agent(tools=["search"])],
+            [EdgeSpec(source="a", target="end")],
+            {},
+            "must include 'answer'",
+        ),
+        (
+            [agent(tools=["browse", "answer"])],
+            [EdgeSpec(source="a", target="end")],
+            {},
+            "unknown tool 'browse'",
+        ),
+        (
+            [agent()],
+            [EdgeSpec(source="a", target="end")],
+            {"entry": "zz"},
+            "entry 'zz' is not a node",
+        ),
+    ],
+)
+def test_validation_errors_name_the_fault(
+    nodes: list[NodeSpec], edges: list[EdgeSpec], extra: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        compile_architecture(spec(nodes, edges, **extra))
+    assert "architecture 't'" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_cycle_without_budgeted_router_is_rejected() -> None:
+    nodes = [
+        agent(),
+        NodeSpec(name="r", kind="router", rule="any_failed", default="done"),
+    ]
+    edges = [
+        EdgeSpec(source="a", target="r"),
+        EdgeSpec(source="r", target="a", label="replan"),
+        EdgeSpec(source="r", target="end", label="done"),
+    ]
+    with pytest.raises(ValidationError, match=r"loop a -> r -> a has no step budget"):
+        compile_architecture(spec(nodes, edges))
+    budgeted = [agent(), nodes[1].model_copy(update={"max_visits": 2})]
+    assert compile_architecture(spec(budgeted, edges)).nodes["r"].max_visits == 2
+
+
+def test_params_are_resolved_and_coerced() -> None:
+    s = spec(
+        [agent(max_steps="${n}")],
+        [EdgeSpec(source="a", target="end")],
+        params={"n": ParamSpec(default=4)},
+    )
+    assert compile_architecture(s).nodes["a"].max_steps == 4
+    assert compile_architecture(s, {"n": "9"}).nodes["a"].max_steps == 9
+    with pytest.raises(ValidationError, match="parameter 'n' must be int, got 'lots'"):
+        compile_architecture(s, {"n": "lots"})
+    with pytest.raises(ValidationError, match=r"unknown parameter 'm' \(known: n\)"):
+        compile_architecture(s, {"m": "1"})
+
+
+def test_model_rebinding_checks_role_and_options() -> None:
+    s = BUILTINS["minimax-hybrid"]
+    c = compile_architecture(s, models={"external": "mock/claude-opus-4?skill=0.5"})
+    assert c.roles["external"] == "mock/claude-opus-4?skill=0.5"
+    with pytest.raises(ValidationError, match="unknown role 'writer'"):
+        compile_architecture(s, models={"writer": "mock/o3"})
+    with pytest.raises(ValidationError, match="skill must be between 0 and 1"):
+        compile_architecture(s, models={"external": "mock/o3?skill=2"})
+    with pytest.raises(ValidationError, match="unknown model parameter 'wisdom'"):
+        compile_architecture(s, models={"external": "mock/o3?wisdom=1"})
