@@ -42,6 +42,7 @@ SPEC = ArchitectureSpec(
             input="subtask",
             max_steps="${max_steps}",
             min_reads="${min_reads}",
+            replan="${worker_replans}",
         ),
         NodeSpec(name="merge", kind="aggregate", description="collect the workers' reports"),
         NodeSpec(
@@ -62,6 +63,10 @@ SPEC = ArchitectureSpec(
         EdgeSpec(source="write", target="end"),
     ],
     params={
+        "worker_replans": ParamSpec(
+            default=False,
+            description="may workers change their plan when a search fails (a fixed workflow: no)",
+        ),
         "min_reads": ParamSpec(
             default=3,
             description="documents each worker is briefed to read (the template's thoroughness)",

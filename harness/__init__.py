@@ -4,6 +4,7 @@
 >>> result = harness.compare(["kimi-researcher"], suite="default", seeds=1)  # doctest: +SKIP
 """
 
+from harness import drawing
 from harness.compare import Comparison, compare
 from harness.corpus import Corpus
 from harness.errors import (
@@ -80,6 +81,7 @@ __all__ = [
     "available_architectures",
     "compare",
     "compile_architecture",
+    "drawing",
     "get_model",
     "load_architecture",
     "load_suite",

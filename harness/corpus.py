@@ -24,6 +24,7 @@ import bisect
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -37,6 +38,7 @@ BODY_WEIGHT = 1.0
 MIN_TERM_CHARS = 3  # the trigram tokenizer cannot match anything shorter
 MAX_TERMS = 48  # bounds the work a pathological query can cause
 MAX_CACHED_TERMS = 100_000
+MAX_CACHED_RESULTS = 20_000  # least recently used results are forgotten first
 SNIPPET_WORDS = 30
 SNIPPET_CJK_CHARS = 40
 LONG_CJK_RUN = 5  # CJK runs at least this long are probably phrases: also search their trigrams
@@ -92,9 +94,10 @@ class Corpus:
     """A read-only, thread-safe full-text index over a fixed set of documents.
 
     Documents are inserted in doc-id order, so the FTS rowid order is the doc-id order and
-    "ORDER BY rank, rowid" breaks BM25 ties by doc id: the same query always gives the same
-    ranking. One connection is shared by all threads behind a lock (a search takes well
-    under a millisecond, so the lock costs nothing worth a connection pool).
+    "ORDER BY bm25(...), rowid" breaks BM25 ties by doc id: the same query always gives
+    the same ranking. One connection is shared by all threads behind a lock (a search
+    takes well under a millisecond, so the lock costs nothing worth a connection pool);
+    the page-unit cache is filled outside it, with idempotent dict writes.
     """
 
     def __init__(self, documents: Sequence[Document]) -> None:
@@ -108,6 +111,7 @@ class Corpus:
         self._lock = threading.Lock()
         self._unit_cache: dict[int, _Units] = {}
         self._frequency: dict[str, int] = {}  # lower-cased term -> pages matching it
+        self._results: OrderedDict[tuple[str, int], tuple[SearchHit, ...]] = OrderedDict()
         self._conn = sqlite3.connect(":memory:", check_same_thread=False)
         with self._conn:
             self._conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, text, tokenize='trigram')")
@@ -126,7 +130,25 @@ class Corpus:
         return self._docs.get(doc_id)
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
-        """The `k` best pages for `query`, best first; [] when no term is searchable."""
+        """The `k` best pages for `query`, best first; [] when no term is searchable.
+
+        Results are remembered (the corpus never changes): simulated agents of every
+        architecture send the same queries for the same task, again and again.
+        """
+        key = (query, k)
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return list(cached)
+        hits = self._search(query, k)
+        with self._lock:
+            self._results[key] = tuple(hits)
+            if len(self._results) > MAX_CACHED_RESULTS:
+                self._results.popitem(last=False)
+        return hits
+
+    def _search(self, query: str, k: int) -> list[SearchHit]:
         terms = query_terms(query)
         if not terms or k <= 0:
             return []

@@ -18,6 +18,7 @@ from harness.registry import check_model_id
 from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
 from harness.tools import SCHEMAS
 
+_REF_FIELDS = ("max_steps", "width", "max_visits", "min_reads", "replan")
 _REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -107,10 +108,7 @@ def compile_architecture(
     for n in spec.nodes:
         if n.name in nodes or n.name == END:
             raise fail(f"node name '{n.name}' is used twice or reserved")
-        update = {
-            f: resolve(n.name, f, getattr(n, f))
-            for f in ("max_steps", "width", "max_visits", "min_reads")
-        }
+        update = {f: resolve(n.name, f, getattr(n, f)) for f in _REF_FIELDS}
         ctx = n.context.model_copy(
             update={
                 "threshold_tokens": resolve(n.name, "threshold_tokens", n.context.threshold_tokens)
@@ -220,8 +218,11 @@ def _build_graph(
     if unreachable:
         raise fail(f"node '{sorted(unreachable)[0]}' cannot be reached from entry '{spec.entry}'")
     budgeted = [n for n, s in nodes.items() if s.kind == "router" and isinstance(s.max_visits, int)]
-    for cycle in nx.simple_cycles(flow):
+    order = {name: i for i, name in enumerate(nodes)}
+    for cycle in sorted(nx.simple_cycles(flow), key=lambda c: sorted(order[n] for n in c)):
         if not any(n in budgeted for n in cycle):
+            first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            cycle = cycle[first:] + cycle[:first]  # name it from its first declared node
             path = " -> ".join([*cycle, cycle[0]])
             raise fail(f"loop {path} has no step budget: give a router on it max_visits")
     return g

@@ -95,7 +95,15 @@ SUBTASK_MARKER = "Your sub-question:"
 MIN_READS_PATTERN = r"read at least (\d+) documents"
 
 
-def worker_brief(question: str, plan: list[str], subtask: str, min_reads: int = 0) -> str:
+NO_REPLAN = (
+    "Follow the plan: research the sub-question exactly as given. If it cannot be answered "
+    "as asked, report that; the planner decides what to do."
+)
+
+
+def worker_brief(
+    question: str, plan: list[str], subtask: str, min_reads: int = 0, replan: bool = True
+) -> str:
     """What a worker is told: the objective, where it fits, its boundary, the effort
     expected and the format (what Anthropic's research system found each sub-agent needs)."""
     lines = "\n".join(f"- {p}" for p in plan)
@@ -109,6 +117,7 @@ def worker_brief(question: str, plan: list[str], subtask: str, min_reads: int = 
         f"The team's plan:\n{lines}\n"
         f"{SUBTASK_MARKER} {subtask}\n"
         f"{effort}"
+        f"{'' if replan else NO_REPLAN + chr(10)}"
         "Report each fact as 'subject relation: value [doc_id]'."
     )
 

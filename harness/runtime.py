@@ -244,7 +244,9 @@ async def _fan_out(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     async def branch(i: int, sub: Subtask) -> tuple[AgentResult, float]:
         steps = sub.max_steps if dynamic and sub.max_steps else None
         reads = target.min_reads if isinstance(target.min_reads, int) else 0
-        brief = prompts.worker_brief(state.task.question, plan, sub.question, reads)
+        brief = prompts.worker_brief(
+            state.task.question, plan, sub.question, reads, target.replan is not False
+        )
         return await run_agent(state, target, brief, f"{node.name}#{rnd}/{i}", clock, steps)
 
     outcomes = await asyncio.gather(*(branch(i, s) for i, s in enumerate(subtasks)))

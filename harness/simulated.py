@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from harness.errors import ContextOverflow, UnknownNameError
 from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
 from harness.profiles import PRESETS, ModelProfile
-from harness.prompts import DYNAMIC_MARKER, MIN_READS_PATTERN, WORKER_MARKER
+from harness.prompts import DYNAMIC_MARKER, MIN_READS_PATTERN, NO_REPLAN, WORKER_MARKER
 from harness.registry import ModelId, Provider, register_provider
 from harness.sim_reading import (
     ChainState,
@@ -189,6 +189,8 @@ class _Policy:
         }
         started = any(arg.lower() in replan_args for _, arg in r.actions)
         persistence = self.p.persistence
+        if NO_REPLAN in r.task_text:
+            persistence = 0.0  # told to execute the plan as given, not to change it
         if "another name" in r.task_text:
             persistence = max(persistence, 0.98)  # a lead passed on what it learned
         if not moves or not (started or self.chance(persistence)):

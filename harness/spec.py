@@ -51,6 +51,9 @@ class NodeSpec(_Spec):
     min_reads: Ref | None = None
     """agent run by a fan-out: the effort its brief asks for ("read at least N documents
     before you report"); sub-agents are briefed to be thorough, a single agent is not."""
+    replan: bool | str = True
+    """agent: may it change its plan when a search fails? A fixed workflow's workers are
+    told to execute their sub-question as given and report failure instead."""
     step_router: str | None = None
     """agent: a router node that picks the role for each step (hybrid designs)."""
     mode: Literal["template", "dynamic"] = "template"

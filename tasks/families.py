@@ -149,8 +149,14 @@ def walk(world: World, start: Entity, relations: tuple[str, ...]) -> list[tuple[
     return steps
 
 
-def single(family: Family, question: str, entry: str, steps: list[tuple[str, str]],
-           rename: Rename | None = None) -> TaskDraft:  # fmt: skip
+def single(
+    family: Family,
+    question: str,
+    entry: str,
+    steps: list[tuple[str, str]],
+    rename: Rename | None = None,
+) -> TaskDraft:
+    """A one-chain task whose chain asks the task's own question."""
     chain = ChainDraft(label=entry, question=question, entry=entry, steps=steps, rename=rename)
     return TaskDraft(family, question, [chain])
 

@@ -43,7 +43,8 @@ def generate_suite(
 ) -> TaskSuite:
     """A suite of `per_family` tasks of each family over a fresh synthetic world.
 
-    `hops`: the range of hop counts of multi-hop tasks; `breadth`: the range of the number
+    `hops`: the range of hop counts of multi-hop tasks (the world's paths have 2-4 hops;
+    a range outside that gets the nearest length); `breadth`: the range of the number
     of candidates of breadth tasks; `distractors`: namesake pages made per chain;
     `alias_rate`: the fraction of dead-end tasks whose entry is an alias (the rest use a
     former name). The same arguments always give byte-identical JSON.
@@ -93,7 +94,7 @@ def _finish(world: World, task_id: str, draft: TaskDraft) -> Task:
     else:
         pick = max if draft.combine == "argmax" else min
         answer = pick(chains, key=lambda c: int(c.hops[-1].value)).label
-    last_subject, last_relation = draft.chains[0].steps[-1]
+    last_relation = draft.chains[0].steps[-1][1]
     aliases = _aliases(world, answer, last_relation if draft.combine == "last" else "")
     return Task(
         id=task_id,

@@ -194,8 +194,6 @@ OUTDATED: dict[str, tuple[str, str]] = {
     "mayor": ("{n} elects new mayor", "{v} was elected mayor of {n} after a close campaign."),
 }
 
-CONFLICT_RELATIONS: tuple[str, ...] = tuple(OUTDATED)  # facts that change over time
-
 
 def outdated_page(world: World, claim: Claim) -> Document:
     """A dated news item stating a value that was true then and is superseded now."""

@@ -227,7 +227,9 @@ class World:
             stem = rng.choice(_ONSETS) + rng.choice(_MIDDLES) + rng.choice(_CODAS)
             chosen = form or rng.choice(FORMS[kind])
             name = compose(kind, stem, chosen)
-            fresh = stem not in self._stems and stem.lower() not in self._avoid
+            fresh = stem not in self._stems and not any(
+                part.lower() in self._avoid for part in (stem, name)
+            )
             if _READABLE.match(stem) and fresh and self.claim_name(name):
                 self._stems.add(stem)
                 return name, stem, chosen
@@ -295,6 +297,14 @@ class World:
     def value(self, name: str, rel: str) -> str:
         return self.by_name[name].facts[rel]
 
+    @staticmethod
+    def since(entity: Entity) -> int:
+        """The first year news about `entity` can date from (its founding or launch)."""
+        for rel in ("founding year", "launch year"):
+            if rel in entity.facts:
+                return int(entity.facts[rel]) + 1
+        return 0
+
     def namesakes_of(self, entity: Entity, count: int) -> list[Entity]:
         """Up to `count` entities with a confusingly similar name and different facts."""
         found = self.namesakes.setdefault(entity.name, [])
@@ -325,7 +335,8 @@ class World:
             old = str(int(int(current) * self.rng.uniform(0.45, 0.85)))
         else:
             old = self.pick(spec.target, exclude=current).name
-        claim = Claim(entity.name, rel, old, self.new_doc_id(), iso_date(self.rng, 2012, 2019))
+        first = min(max(2012, self.since(entity)), 2021)  # after founding, before the page
+        claim = Claim(entity.name, rel, old, self.new_doc_id(), iso_date(self.rng, first, 2021))
         self.outdated.append(claim)
         return claim
 
@@ -339,7 +350,7 @@ class World:
             entity.name,
             "also known as" if alias else "renamed",
             self.new_doc_id(),
-            iso_date(self.rng, 2019, 2022),
+            iso_date(self.rng, min(max(2019, self.since(entity)), 2022), 2022),
             place,
         )
         self.renames.append(made)

@@ -20,19 +20,20 @@ def doc(doc_id: str, title: str, text: str, date: str | None = "2024-01-01") -> 
 FILLER = "The company publishes its headcount every spring and names its founder. " * 3
 
 
+DOCS = [
+    doc("d3", "Zentrix Corp", FILLER + "Its founder is Dana Vell. Its headcount is 5120."),
+    doc("d1", "Zentrix Group", FILLER + "Its founder is Mira Vell."),
+    doc("d2", "Orin Labs", FILLER + "Orin Labs competes with Zentrix Corp on price."),
+    doc("d4", "月之暗面", "月之暗面是一家大模型公司,總部所在地為北京,創始人為楊植麟。"),
+    Document(id="d5", title="Kimi-Researcher", text="開發公司為月之暗面。", lang="zh"),
+    # BM25 ignores terms on more than half of the pages: keep the names above rare.
+    *(doc(f"x{i}", f"River {i}", "A page about weather and rivers.") for i in range(10)),
+]
+
+
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
-    return Corpus(
-        [
-            doc("d3", "Zentrix Corp", FILLER + "Its founder is Dana Vell. Its headcount is 5120."),
-            doc("d1", "Zentrix Group", FILLER + "Its founder is Mira Vell."),
-            doc("d2", "Orin Labs", FILLER + "Orin Labs competes with Zentrix Corp on price."),
-            doc("d4", "月之暗面", "月之暗面是一家大模型公司,總部所在地為北京,創始人為楊植麟。"),
-            Document(id="d5", title="Kimi-Researcher", text="開發公司為月之暗面。", lang="zh"),
-            # BM25 ignores terms on more than half of the pages: keep the names above rare.
-            *(doc(f"x{i}", f"River {i}", "A page about weather and rivers.") for i in range(10)),
-        ]
-    )
+    return Corpus(DOCS)
 
 
 def ids(hits: list[SearchHit]) -> list[str]:
@@ -141,16 +142,26 @@ def test_read_only_after_build(corpus: Corpus) -> None:
 
 
 def test_usable_from_many_threads(corpus: Corpus) -> None:
-    queries = ["Zentrix Corp founder", "月之暗面 創始人", "Orin Labs price", "headcount"] * 50
+    words = ["Zentrix", "Corp", "founder", "月之暗面", "創始人", "Orin", "price", "headcount"]
+    queries = [f"{a} {b}" for a in words for b in words] * 3
     expected = [corpus.search(q) for q in queries]
+    fresh = Corpus(DOCS)  # nothing cached yet: the threads really share the connection
     with ThreadPoolExecutor(max_workers=8) as pool:
-        assert list(pool.map(corpus.search, queries)) == expected
+        assert list(pool.map(fresh.search, queries)) == expected
+
+
+def test_cached_results_are_copies(corpus: Corpus) -> None:
+    first = corpus.search("Zentrix founder")
+    first.clear()
+    assert corpus.search("Zentrix founder")  # the caller's list is not the cache
 
 
 def test_builds_and_searches_fast() -> None:
     rng = random.Random(0)
+    consonants, vowels = "bcdfgklmnprstvz", "aeiou"
     vocabulary = [
-        f"{rng.choice('bcdfgklmnprstvz')}{rng.choice('aeiou')}" * 2 + "n" for _ in range(400)
+        "".join(rng.choice(vowels if i % 2 else consonants) for i in range(rng.randint(4, 8)))
+        for _ in range(2000)
     ]
     vocabulary += "founder headcount headquarters year company city launch price".split()
     texts = [" ".join(rng.choices(vocabulary, k=180)) for _ in range(1000)]

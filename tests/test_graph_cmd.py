@@ -211,6 +211,7 @@ def test_without_dot_svg_and_png_fall_back_and_pdf_is_refused(
         (["graph", "kimi-researcher", "-f", "png"], ["png is a binary format"]),
         (["graph", "kimi-researcher", "--episode", "x"], ["--episode needs --run"]),
         (["graph", "kimi-researcher", "-s", "nope=1"], ["parameter 'nope'"]),
+        (["graph", "kimi-researcher", "--bogus"], ["No such option", "--bogus"]),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(

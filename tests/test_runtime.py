@@ -36,7 +36,8 @@ def run(
 
 
 FAMILIES = ["lookup", "multi_hop", "breadth", "conflict", "dead_end"]
-ROOMY = {"manus-workflow": {"max_steps": "12"}}  # its fixed 6-step workers cannot walk 4 hops
+# The fixed workflow's 6-step workers cannot walk 4 hops, and are told not to re-plan.
+ROOMY = {"manus-workflow": {"max_steps": "12", "worker_replans": "true"}}
 
 
 @pytest.mark.parametrize("arch", sorted(BUILTINS))

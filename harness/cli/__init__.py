@@ -65,5 +65,6 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
 
+
 if __name__ == "__main__":
     main()

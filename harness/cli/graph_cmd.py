@@ -3,7 +3,6 @@ trace overlaid."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,7 @@ import typer
 from harness.cli.options import ModelOpt, SetOpt, assignments
 from harness.compare import prepare
 from harness.drawing import METRICS, Overlay, draw, figure, format_for_path, load_overlay
-from harness.drawing.overlay import Metric
+from harness.drawing.overlay import Metric, run_architectures
 from harness.drawing.render import BINARY, FORMATS, check_format
 from harness.errors import ConfigError, UnknownNameError
 from harness.graph import CompiledArchitecture
@@ -110,7 +109,7 @@ def graph_command(
     overlays: list[Overlay] = []
     archs: list[CompiledArchitecture] | None
     if run is not None:
-        refs = list(arch) if arch else _run_architectures(run)
+        refs = list(arch) if arch else run_architectures(run)
         overlays = [_overlay(run, ref, episode) for ref in refs]
         archs = None
     else:
@@ -150,19 +149,6 @@ def _terminal_unicode() -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
-
-
-def _run_architectures(run: Path) -> list[str]:
-    try:
-        config = json.loads((run / "config.json").read_text(encoding="utf-8"))
-        names = [str(a) for a in config["architectures"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        # load_overlay explains what is wrong with the directory
-        load_overlay(run, "kimi-researcher")
-        raise ConfigError(f"run directory '{run}': config.json lists no architectures") from None
-    if not names:
-        raise ConfigError(f"run directory '{run}' ran no architectures")
-    return names
 
 
 def _overlay(run: Path, ref: str, episode: str | None) -> Overlay:

@@ -35,6 +35,7 @@ class Layering:
 
 
 def layered(scene: Scene) -> Layering:
+    """Layers and their left-to-right order for the scene's drawn edges."""
     ids = [n.id for n in scene.nodes]
     forward = [
         (e.source, e.target)

@@ -157,6 +157,15 @@ def load_overlay(
     )
 
 
+def run_architectures(run_dir: str | Path) -> list[str]:
+    """The names of the architectures a run directory holds, in the run's order."""
+    d = Path(run_dir)
+    names = [str(a) for a in _read_config(d).get("architectures", [])]
+    if not names:
+        raise ConfigError(f"run directory '{d}' ran no architectures")
+    return names
+
+
 def _read_config(d: Path) -> dict[str, Any]:
     if not d.is_dir():
         raise ConfigError(f"run directory '{d}' does not exist")
