@@ -97,9 +97,11 @@ PAGES: dict[str, Page] = {
         "矩陣以Agent、Talkie/星野和視頻生成產品爲核心,並繼續發力出海。媒體報道稱,MiniMax"
         "正謀求港股上市,但還在初步籌備階段。"),
     "minimax-en": Page("en", "2025-06-20", "MiniMax (company)",
+        # Founding years (here and on the Zhipu, StepFun and 月之暗面 pages) are well known
+        # but not in the article.
         "MiniMax is a large-model start-up. Its headquarters are in Shanghai, its founding "
-        "year is 2021 (a well-known date, not from the article), and its founder and chief "
-        "executive is Yan Junjie. During a recent release week it launched MiniMax-M1 and "
+        "year is 2021, and its founder and chief executive is Yan Junjie. During a recent "
+        "release week it launched MiniMax-M1 and "
         "a general-purpose agent. Its products centre on agents, the Talkie companion app "
         "and video generation, and it keeps expanding abroad. Media reported that MiniMax "
         "is considering a Hong Kong listing."),
@@ -153,6 +155,7 @@ PAGES: dict[str, Page] = {
         "上岸的AI獨角獸。今年以來,智譜AI從北京、杭州、珠海、成都等地方國資獲得融資,融資額為"
         "20億元,且拿到不少政府訂單。智譜AI已和榮耀、華碩、小鵬、高通、英特爾、三星等達成智能體"
         "合作。今年有4名高管離職,包括負責商業化的張帆、負責戰略融資的張闊。"),
+    # The 10億元 figure is a plausible earlier tranche, written as the outdated decoy.
     "zhipu-old-zh": Page("zh", "2025-03-20", "智譜AI 融資進展",
         "據報道,智譜AI今年已從杭州地方國資獲得融資,融資額為10億元,資金將用於基座模型研發。"),
     "zhipu-en": Page("en", "2025-06-24", "Zhipu AI",
@@ -168,13 +171,14 @@ PAGES: dict[str, Page] = {
         "階躍星辰與千里科技聯合研發推出智駕模型。它已收縮戰線:角色扮演類產品冒泡鴨停止"
         "大範圍投入,轉而聚焦Agent方向,發力強化學習和多模態的理解生成一體化。"),
     "r1-en": Page("en", "2025-05-28", "DeepSeek-R1",
+        # Parameter counts of DeepSeek-R1 and Kimi K2: their model cards, not the article.
         "DeepSeek-R1 is the reasoning model of DeepSeek. It has 671 billion total "
-        "parameters (from DeepSeek's model card, not the article). Its 0528 update leads "
+        "parameters, 37 billion of them active per token. Its 0528 update leads "
         "the open-weight models on the Artificial Analysis leaderboard."),
     "k2-en": Page("en", "2025-07-11", "Kimi K2",
         "Kimi K2 is an open-weight mixture-of-experts model from 月之暗面 with 1000 billion "
-        "(one trillion) total parameters, according to its model card (not from the "
-        "article)."),
+        "(one trillion) total parameters, 32 billion of them active, according to its model "
+        "card."),
     "hailuo-zh": Page("zh", "2025-06-20", "海螺AI",
         "品牌拆分之後,海螺AI專指視頻生成產品,是公司產品矩陣的核心之一。有AI從業者稱,AI視頻"
         "產品的需求已得到初步驗證,做得相對較好的公司肯定會繼續發力。"),

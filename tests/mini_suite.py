@@ -114,7 +114,9 @@ def mini_suite() -> TaskSuite:
                     Chain(
                         label="Vexa drone",
                         entry="Vexa drone",
-                        question="In which country was the founder of the maker of the Vexa drone born?",
+                        question=(
+                            "In which country was the founder of the maker of the Vexa drone born?"
+                        ),
                         hops=[
                             Hop(
                                 subject="Vexa drone",
@@ -146,7 +148,9 @@ def mini_suite() -> TaskSuite:
         Task(
             id="mini-breadth",
             family="breadth",
-            question="Which has the largest headcount: Zentrix Corp, Halvern Labs or Corvel Systems?",
+            question=(
+                "Which has the largest headcount: Zentrix Corp, Halvern Labs or Corvel Systems?"
+            ),
             answer="Zentrix Corp",
             support_docs=["d01", "d06", "d07"],
             solution=Solution(

@@ -214,7 +214,7 @@ def test_alias_rate_and_arguments() -> None:
     assert all(len(t.solution.chains) >= 4 for t in odd.tasks if t.family == "breadth")
     for bad in ({"per_family": 0}, {"hops": (3, 2)}, {"breadth": (1, 2)}, {"alias_rate": 2.0}):
         with pytest.raises(ValueError):
-            generate_suite(**bad)  # type: ignore[arg-type]
+            generate_suite(**bad)
 
 
 def test_generation_is_deterministic() -> None:
