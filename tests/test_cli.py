@@ -265,3 +265,12 @@ def test_out_dir_is_never_overwritten(
     code, _, err = cli(args, capsys)
     assert code == 2 and "already holds a run" in err
     assert (run / "results.jsonl").read_bytes() == before
+
+
+def test_list_shows_architectures_models_and_suites(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(["list"], capsys)
+    assert code == 0, err
+    for name in ("kimi-researcher", "orchestrator-workers", "mock/minimax-m1", "article"):
+        assert name in out
+    code, out, _ = cli(["list", "suites"], capsys)
+    assert "default" in out and "kimi-researcher" not in out

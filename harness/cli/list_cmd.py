@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from harness.cli.console import stdout_console
 from harness.errors import ConfigError
 from harness.loader import available_architectures
 from harness.profiles import PRESETS
@@ -25,7 +25,7 @@ def list_command(
     """List architectures (with roles and default models), models and task suites."""
     if what is not None and what not in _WHAT:
         raise ConfigError(f"list: unknown kind '{what}' (choose: {', '.join(_WHAT)})")
-    console = Console()
+    console = stdout_console()
     if what in (None, "architectures"):
         t = Table(title="architectures")
         for col in ("name", "roles -> default models", "parameters", "claim"):

@@ -7,9 +7,9 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from harness.cli.console import stdout_console
 from harness.cli.options import (
     MaxCostOpt,
     MaxStepsOpt,
@@ -50,7 +50,7 @@ def run_command(
             limits=limits(max_steps, max_tokens, max_cost),
         )
     )
-    c = Console(highlight=False)
+    c = stdout_console(highlight=False)
     c.print(f"[bold]{compiled.name}[/] on [bold]{task_obj.id}[/] ({task_obj.family}), seed {seed}")
     c.print(f"question: {escape(task_obj.question)}")
     for s in episode.steps:
