@@ -156,8 +156,6 @@ def compare(
     `record=True` keeps every answer in `out`/recording.jsonl for `replay`; `prices` is a
     price file overriding the shipped table. `Comparison.calls` counts how calls were served.
     """
-    if concurrency < 1:
-        raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
     if record and out is None:
         raise ConfigError("--record needs --out: the recording is kept in the run directory")
     if isinstance(seeds, int):

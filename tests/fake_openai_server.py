@@ -37,7 +37,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from harness.backends.openai_compat import LOOPBACK_ONLY_ENV, PROVIDERS
+from harness.backends.providers import LOOPBACK_ONLY_ENV, PROVIDERS
 from harness.backends.ratelimit import reset_limiters
 
 FaultKind = Literal["429", "500", "400", "slow", "drop", "bad_json", "unknown_tool", "no_usage"]
@@ -133,6 +133,9 @@ class FakeServer:
         self.app.post("/v1/chat/completions")(self._complete)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted connections inherit it: without, a kept-alive connection's response
+        # waits ~40 ms on Nagle's algorithm and the client's delayed ACK
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
@@ -142,7 +145,7 @@ class FakeServer:
             lifespan="off",
             ws="none",
             http="h11",
-            timeout_graceful_shutdown=1,
+            timeout_graceful_shutdown=0.2,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -16,7 +16,7 @@ from mini_suite import mini_suite
 
 from harness.backends.base import request_key
 from harness.backends.cache import CACHE_FILE
-from harness.backends.openai_compat import identity, resolve
+from harness.backends.providers import identity, resolve
 from harness.cli import main
 from harness.compare import compare, replay
 from harness.errors import ConfigError

@@ -17,8 +17,9 @@ import pytest
 from fake_openai_server import FakeServer, Fault
 
 from architectures import BUILTINS
-from harness.backends.openai_compat import PROVIDERS, create_backend, resolve
+from harness.backends.openai_compat import create_backend
 from harness.backends.pricing import load_price_table
+from harness.backends.providers import PROVIDERS, resolve
 from harness.backends.ratelimit import RateLimiter, TokenBucket, limiter_for
 from harness.cli import main
 from harness.compare import compare

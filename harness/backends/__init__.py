@@ -3,8 +3,9 @@ protocol as the simulated models, with retries, rate limits, a response cache an
 record/replay. See docs/backends.md.
 
     base.py           request keys, response JSON, call counts (what the layers share)
-    openai_compat.py  the providers (openai, deepseek, moonshot, minimax, qwen, vllm, ollama,
-                      llamacpp, openai-compatible) and the backend over the `openai` SDK
+    providers.py      what an id means: the providers (openai, deepseek, moonshot, minimax,
+                      qwen, vllm, ollama, llamacpp, openai-compatible), options, keys
+    openai_compat.py  the backend over the `openai` SDK; registers the providers
     pricing.py        the shipped price table (prices.toml) and user overrides
     retry.py          backoff with seeded jitter, Retry-After
     ratelimit.py      per-endpoint requests/tokens per minute

@@ -60,6 +60,7 @@ class ResponseCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable but for a power cut
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, "
                     "model TEXT NOT NULL, response TEXT NOT NULL, created REAL NOT NULL)"

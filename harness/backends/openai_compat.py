@@ -1,25 +1,11 @@
-"""Real models behind any OpenAI-compatible chat-completions endpoint, with tool calling.
+"""The backend of every real model: an OpenAI-compatible chat-completions endpoint with
+tool calling, through the official `openai` SDK (`openai.AsyncOpenAI`).
 
-    openai/gpt-4.1                 https://api.openai.com/v1                  OPENAI_API_KEY
-    deepseek/deepseek-reasoner     https://api.deepseek.com                   DEEPSEEK_API_KEY
-    moonshot/kimi-k2-0711-preview  https://api.moonshot.ai/v1                 MOONSHOT_API_KEY
-    minimax/MiniMax-M1             https://api.minimax.io/v1                  MINIMAX_API_KEY
-    qwen/qwen-plus                 DashScope compatible mode (international)  DASHSCOPE_API_KEY
-    vllm/MODEL                     http://localhost:8000/v1                   VLLM_API_KEY, optional
-    ollama/MODEL                   http://localhost:11434/v1                  no key
-    llamacpp/MODEL                 http://localhost:8080/v1                   no key
-    openai-compatible/MODEL@URL    any other server                           optional
-
-Options after `?` tune one role: `base_url=`, `api_key_env=VAR` (the *name* of the variable
-holding the key: a key itself is refused in an id), `timeout=` (seconds, default 60),
-`max_retries=` (4), `backoff=` (first wait in seconds, 1), `rpm=`, `tpm=` (limits shared by
-everything that talks to the same endpoint), and generation options that change answers
-and so the cache key: `temperature=` (a number, or `omit`), `max_tokens=`,
-`reasoning_effort=`, `seed=false` (do not send the seed), `tool_choice=required` (for
-servers that refuse a named tool choice).
-
-Keys come from the environment, else from `~/.config/archbench/keys.toml` (`VAR = "..."`,
-outside any repository). The `openai` SDK is imported only when a backend makes a call.
+`providers.py` says which endpoint, key and settings an id means; this module makes the
+calls: the request body (tools as function schemas), retries, rate limits, the parsed reply
+(tool calls, usage, cost, measured latency), errors that name their reason and never the
+key. It registers the providers (openai, deepseek, moonshot, minimax, qwen, vllm, ollama,
+llamacpp, openai-compatible) without importing the SDK: only a call does.
 """
 
 from __future__ import annotations
@@ -27,29 +13,27 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import random
-import re
 import time
-import tomllib
 import weakref
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from harness.backends.base import CallStats, step_of
 from harness.backends.pricing import PriceTable, load_price_table
-from harness.backends.ratelimit import limiter_for
-from harness.backends.retry import (
-    RetriesExhausted,
-    Retryable,
-    RetryPolicy,
-    retry,
-    retry_after_seconds,
+from harness.backends.providers import (
+    PROVIDERS,
+    Endpoint,
+    ProviderInfo,
+    Settings,
+    api_key,
+    identity,
+    resolve,
 )
-from harness.errors import BackendError, ConfigError
+from harness.backends.ratelimit import limiter_for
+from harness.backends.retry import RetriesExhausted, Retryable, retry, retry_after_seconds
+from harness.errors import BackendError
 from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
 from harness.registry import ModelId, Provider, register_provider
 from harness.tools import MALFORMED, parse_arguments
@@ -59,231 +43,6 @@ if TYPE_CHECKING:
     import openai
 
 log = logging.getLogger("archbench.backends")
-
-LOOPBACK_ONLY_ENV = "ARCHBENCH_LOOPBACK_ONLY"
-"""Set (to 1) and any endpoint not on this machine is refused: tests can never spend money."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderInfo:
-    name: str
-    base_url: str | None  # None: taken from the id (openai-compatible)
-    key_env: str | None
-    key_required: bool
-    description: str
-
-
-PROVIDERS: dict[str, ProviderInfo] = {
-    p.name: p
-    for p in (
-        ProviderInfo("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", True, "OpenAI API"),
-        ProviderInfo("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY", True, "DeepSeek"),
-        ProviderInfo(
-            "moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", True, "Moonshot (Kimi)"
-        ),
-        ProviderInfo("minimax", "https://api.minimax.io/v1", "MINIMAX_API_KEY", True, "MiniMax"),
-        ProviderInfo(
-            "qwen",
-            "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-            "DASHSCOPE_API_KEY",
-            True,
-            "Qwen on DashScope (compatible mode)",
-        ),
-        ProviderInfo("vllm", "http://localhost:8000/v1", "VLLM_API_KEY", False, "local vLLM"),
-        ProviderInfo("ollama", "http://localhost:11434/v1", None, False, "local Ollama"),
-        ProviderInfo("llamacpp", "http://localhost:8080/v1", None, False, "llama.cpp server"),
-        ProviderInfo(
-            "openai-compatible",
-            None,
-            "OPENAI_COMPATIBLE_API_KEY",
-            False,
-            "any OpenAI-compatible server: openai-compatible/MODEL@BASE_URL",
-        ),
-    )
-}
-
-_TRANSPORT = ("base_url", "api_key_env", "timeout", "max_retries", "backoff", "rpm", "tpm")
-_GENERATION = ("temperature", "max_tokens", "reasoning_effort", "seed", "tool_choice")
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-_NO_TEMPERATURE = re.compile(r"^(o\d|gpt-5)")  # OpenAI reasoning models refuse one
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    provider: str
-    model: str  # the name sent to the API
-    base_url: str
-    key_env: str | None
-    key_required: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    timeout_s: float = 60.0
-    retry: RetryPolicy = RetryPolicy()
-    rpm: float | None = None
-    tpm: float | None = None
-    temperature: float | None | str = "config"  # "config": the request's; None: omit
-    max_tokens: int | None = None
-    reasoning_effort: str | None = None
-    send_seed: bool = True
-    named_tool_choice: bool = True
-    generation: tuple[tuple[str, str], ...] = ()  # the options that change answers
-
-
-def resolve(mid: ModelId) -> tuple[Endpoint, Settings]:
-    """Endpoint and settings of an id; a ConfigError (one line) for any mistake. Never
-    touches the network; never reads a key."""
-    where = f"model '{mid.full}'"
-    info = PROVIDERS[mid.provider]
-    opts = dict(mid.options)
-    if "api_key" in opts or "key" in opts:
-        raise ConfigError(
-            f"{where}: never put an API key in a model id; set it in an environment variable "
-            "and name the variable with ?api_key_env=VAR"
-        )
-    if len(opts) != len(mid.options):
-        raise ConfigError(f"{where}: an option is given twice")
-    unknown = sorted(set(opts) - set(_TRANSPORT) - set(_GENERATION))
-    if unknown:
-        known = ", ".join((*_TRANSPORT, *_GENERATION))
-        raise ConfigError(f"{where}: unknown option '{unknown[0]}' (known: {known})")
-    model, base_url = mid.name, info.base_url
-    if info.base_url is None:
-        m = re.fullmatch(r"(.+?)@(https?://.+)", mid.name)
-        if m:
-            model, base_url = m.group(1), m.group(2)
-        elif "base_url" not in opts:
-            raise ConfigError(f"{where}: use openai-compatible/MODEL@BASE_URL")
-    base_url = _check_url(opts.get("base_url", base_url or ""), where)
-    if not model.strip() or any(c.isspace() for c in model):
-        raise ConfigError(f"{where}: the model name must be non-empty, without spaces")
-    key_env = opts.get("api_key_env", info.key_env)
-    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key_env):
-        raise ConfigError(f"{where}: api_key_env must name an environment variable")
-    endpoint = Endpoint(
-        mid.provider, model, base_url, key_env, info.key_required or "api_key_env" in opts
-    )
-    return endpoint, _settings(opts, where, info.name, model)
-
-
-def _check_url(url: str, where: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: base URL must look like https://host/v1")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ConfigError(
-            f"{where}: base URL must not carry credentials, a query or a fragment; "
-            "put the key in an environment variable"
-        )
-    if os.environ.get(LOOPBACK_ONLY_ENV) and parts.hostname not in _LOOPBACK:
-        raise ConfigError(f"{where}: {LOOPBACK_ONLY_ENV} is set: only local endpoints allowed")
-    return url.rstrip("/")
-
-
-def _number(opts: dict[str, str], name: str, where: str, kind: type[float] | type[int]) -> Any:
-    raw = opts.get(name)
-    if raw is None:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ConfigError(f"{where}: option {name} must be a number, got '{raw}'") from None
-    if value < 0 or (name in ("timeout", "rpm", "tpm", "max_tokens") and value == 0):
-        raise ConfigError(f"{where}: option {name} must be positive, got '{raw}'")
-    return value
-
-
-def _flag(opts: dict[str, str], name: str, where: str) -> bool:
-    raw = opts.get(name, "true").lower()
-    if raw not in ("true", "false", "1", "0"):
-        raise ConfigError(f"{where}: option {name} must be true or false, got '{raw}'")
-    return raw in ("true", "1")
-
-
-def _settings(opts: dict[str, str], where: str, provider: str, model: str) -> Settings:
-    policy = RetryPolicy()
-    retries = _number(opts, "max_retries", where, int)
-    backoff = _number(opts, "backoff", where, float)
-    policy = replace(
-        policy,
-        max_retries=policy.max_retries if retries is None else retries,
-        backoff_s=policy.backoff_s if backoff is None else backoff,
-    )
-    temperature: float | None | str = "config"
-    raw_t = opts.get("temperature")
-    if raw_t == "omit" or (raw_t is None and provider == "openai" and _NO_TEMPERATURE.match(model)):
-        temperature = None
-    elif raw_t is not None:
-        temperature = _number(opts, "temperature", where, float)
-    choice = opts.get("tool_choice", "named")
-    if choice not in ("named", "required"):
-        raise ConfigError(f"{where}: option tool_choice must be named or required")
-    return Settings(
-        timeout_s=_number(opts, "timeout", where, float) or 60.0,
-        retry=policy,
-        rpm=_number(opts, "rpm", where, float),
-        tpm=_number(opts, "tpm", where, float),
-        temperature=temperature,
-        max_tokens=_number(opts, "max_tokens", where, int),
-        reasoning_effort=opts.get("reasoning_effort"),
-        send_seed=_flag(opts, "seed", where),
-        named_tool_choice=choice == "named",
-        generation=tuple(sorted((k, v) for k, v in opts.items() if k in _GENERATION)),
-    )
-
-
-def identity(endpoint: Endpoint, settings: Settings) -> str:
-    """What the cache and the recording know a model by: no key, no transport options."""
-    gen = "&".join(f"{k}={v}" for k, v in settings.generation)
-    return f"{endpoint.provider}/{endpoint.model}@{endpoint.base_url}" + (f"?{gen}" if gen else "")
-
-
-# --- keys -----------------------------------------------------------------------------
-
-
-def keys_file() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "archbench" / "keys.toml"
-
-
-def api_key(endpoint: Endpoint) -> str | None:
-    """The key from the environment, else from the user's keys file; None if neither."""
-    if endpoint.key_env is None:
-        return None
-    value = os.environ.get(endpoint.key_env)
-    if value:
-        return value
-    path = keys_file()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    found = _read_keys(path, stamp).get(endpoint.key_env)
-    return found if isinstance(found, str) and found else None
-
-
-_KEYS_CACHE: dict[tuple[Path, int], dict[str, Any]] = {}
-
-
-def _read_keys(path: Path, stamp: int) -> dict[str, Any]:
-    if (path, stamp) not in _KEYS_CACHE:
-        try:
-            _KEYS_CACHE[(path, stamp)] = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ConfigError(f"keys file '{path}' cannot be read as TOML") from None
-    return _KEYS_CACHE[(path, stamp)]
-
-
-def missing_key(model_id: ModelId) -> str | None:
-    """Why a model cannot be called for want of a key (one line), or None."""
-    endpoint, _ = resolve(model_id)
-    if endpoint.key_required and api_key(endpoint) is None:
-        return (
-            f"model '{model_id.full}' needs an API key: set {endpoint.key_env} in the "
-            f"environment (or in {keys_file()})"
-        )
-    return None
 
 
 # --- clients --------------------------------------------------------------------------
@@ -425,6 +184,7 @@ class OpenAIBackend:
         async def attempt() -> Any:
             nonlocal latency
             import openai
+            from openai.types.chat import ChatCompletion
 
             limiter = limiter_for(self.endpoint.base_url, s.rpm, s.tpm)
             if limiter is not None:
@@ -432,12 +192,21 @@ class OpenAIBackend:
             client = await _client(self.endpoint, key)
             start = time.perf_counter()
             try:
-                completion = await client.chat.completions.create(**body, timeout=s.timeout_s)
+                # the client's low-level post: the body is already wire JSON, so the SDK's
+                # per-call re-validation of every message (most of its CPU time) is skipped
+                completion = await client.post(
+                    "/chat/completions",
+                    cast_to=ChatCompletion,
+                    body=body,
+                    options={"timeout": s.timeout_s},
+                )
             except openai.APIError as exc:
                 raise self._classify(exc, key) from None
             latency = time.perf_counter() - start
-            if limiter is not None and completion.usage is not None:
-                limiter.settle(estimate, completion.usage.total_tokens)
+            if limiter is not None:
+                u = getattr(completion, "usage", None)
+                used = (_field(u, "prompt_tokens") or 0) + (_field(u, "completion_tokens") or 0)
+                limiter.settle(estimate, used or estimate)
             return completion
 
         def on_retry(exc: Retryable, wait: float) -> None:
@@ -502,18 +271,27 @@ class OpenAIBackend:
         if u is None:  # some local servers report none: count it ourselves
             usage = Usage(requests=1, input_tokens=request.input_tokens, output_tokens=reply.tokens)
             return self.reprice(usage)
-        cached = getattr(u.prompt_tokens_details, "cached_tokens", None)
+        cached = _field(u, "prompt_tokens_details", "cached_tokens")
         if cached is None:  # DeepSeek reports its own field
-            cached = (u.model_extra or {}).get("prompt_cache_hit_tokens")
-        reasoning = getattr(u.completion_tokens_details, "reasoning_tokens", None)
+            cached = _field(u, "prompt_cache_hit_tokens")
         usage = Usage(
             requests=1,
-            input_tokens=u.prompt_tokens or 0,
+            input_tokens=_field(u, "prompt_tokens") or 0,
             cached_input_tokens=cached or 0,
-            output_tokens=u.completion_tokens or 0,
-            reasoning_tokens=reasoning or 0,
+            output_tokens=_field(u, "completion_tokens") or 0,
+            reasoning_tokens=_field(u, "completion_tokens_details", "reasoning_tokens") or 0,
         )
         return self.reprice(usage)
+
+
+def _field(obj: Any, *path: str) -> int | None:
+    """A usage field, whether the SDK version knows it (an attribute) or not (an extra)."""
+    for name in path:
+        if obj is None:
+            return None
+        extra = getattr(obj, "model_extra", None) or {}
+        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, extra.get(name))
+    return obj if isinstance(obj, int) else None
 
 
 def _wire_message(m: Message) -> dict[str, Any]:
@@ -555,10 +333,12 @@ def _check(mid: ModelId) -> None:
 
 
 def _register(info: ProviderInfo) -> None:
+    key = f"key ${info.key_env}" + ("" if info.key_required else ", optional")
+    where = f"{info.base_url}, " if info.base_url else ""
     register_provider(
         Provider(
             name=info.name,
-            description=info.description,
+            description=f"{info.description}: {where}{key if info.key_env else 'no key'}",
             create=create_backend,
             check=_check,
             models=lambda: load_price_table().models(info.name),

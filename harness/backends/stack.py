@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from harness.backends import openai_compat
+from harness.backends import openai_compat, providers
 from harness.backends.base import CallStats, RealBackend
 from harness.backends.cache import CachedBackend, ResponseCache
 from harness.backends.pricing import PriceTable, load_price_table
@@ -25,7 +25,7 @@ from harness.registry import ModelBackend, ModelId, get_model, parse_model_id
 
 def is_real(mid: ModelId) -> bool:
     """Does this id name a model behind an OpenAI-compatible endpoint?"""
-    return mid.provider in openai_compat.PROVIDERS
+    return mid.provider in providers.PROVIDERS
 
 
 class BackendStack:
@@ -49,8 +49,7 @@ class BackendStack:
     def __call__(self, model_id: str) -> ModelBackend:
         mid = parse_model_id(model_id)
         if self.recording is not None and is_real(mid):
-            endpoint, settings = openai_compat.resolve(mid)
-            identity = openai_compat.identity(endpoint, settings)
+            identity = providers.identity(*providers.resolve(mid))
             return ReplayBackend(model_id, identity, self.recording, self.stats)
         backend: ModelBackend
         if self.base is None and is_real(mid):
@@ -70,10 +69,9 @@ class BackendStack:
         if self.recording is not None:
             return
         real = [mid for mid in map(parse_model_id, model_ids) if is_real(mid)]
-        for mid in real:
-            problem = openai_compat.missing_key(mid)
-            if problem is not None:
-                raise ConfigError(problem)
+        problem = providers.missing_keys(real)
+        if problem is not None:
+            raise ConfigError(problem)
         if real and self.cache is not None:
             self.cache.open()
 

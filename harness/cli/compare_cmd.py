@@ -149,7 +149,7 @@ def compare_command(
         err.print(f"results and traces written to {out}/")
 
 
-_REPLAY_KEEPS = {"ctx", "replay_dir", "out", "json_file", "quiet", "concurrency"}
+_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency"}
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
