@@ -5,7 +5,7 @@
 """
 
 from harness import drawing
-from harness.compare import Comparison, compare
+from harness.compare import Comparison, compare, replay
 from harness.corpus import Corpus
 from harness.errors import (
     ArchbenchError,
@@ -40,7 +40,6 @@ from harness.trace import EpisodeResult, Step
 from harness.usage import Price, Usage, UsageLimits
 
 __all__ = [
-    "PRESETS",
     "ArchbenchError",
     "ArchitectureSpec",
     "ArchitectureSummary",
@@ -62,6 +61,7 @@ __all__ = [
     "ModelRequest",
     "ModelResponse",
     "NodeSpec",
+    "PRESETS",
     "ParamSpec",
     "Price",
     "Provider",
@@ -86,5 +86,6 @@ __all__ = [
     "load_architecture",
     "load_suite",
     "register_provider",
+    "replay",
     "run_episode",
 ]
