@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from harness.cli import compare_cmd, graph_cmd, list_cmd, run_cmd
+from harness.cli import compare_cmd, graph_cmd, list_cmd, report_cmd, run_cmd, sweep_cmd
 from harness.errors import UserError
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ app.command(
     help="Draw architectures as graphs (svg, png, pdf, dot, mermaid, ascii), optionally with "
     "a run's trace overlaid.",
 )(graph_cmd.graph_command)
+app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.sweep_command)
+app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
 
 
 def _usage_error() -> type[Exception]:

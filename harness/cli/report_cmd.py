@@ -1,0 +1,58 @@
+"""`archbench report RUN_DIR`: the self-contained HTML report of a run or a sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from harness.errors import ConfigError
+
+
+def report_command(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="RUN_DIR",
+            help="A run directory (compare --out, or sweep --out).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write the report (default RUN_DIR/report)."),
+    ] = None,
+    traces: Annotated[
+        str,
+        typer.Option(
+            "--traces",
+            metavar="N|all",
+            help="How many per-episode trace pages (failed episodes first), or 'all'.",
+        ),
+    ] = "300",  # harness.report.DEFAULT_TRACES (not imported: it would load the report)
+) -> None:
+    """Write RUN_DIR/report/index.html: summary with confidence intervals, accuracy vs cost
+    (Pareto front), sweep curves, paired comparisons, per-family winners, cost per model and
+    role, failure modes, drawings and per-episode trace pages. Opens from disk, offline."""
+    limit: int | None
+    if traces == "all":
+        limit = None
+    else:
+        try:
+            limit = int(traces)
+        except ValueError:
+            raise ConfigError(f"--traces must be a number or 'all', got '{traces}'") from None
+        if limit < 0:
+            raise ConfigError(f"--traces must not be negative, got {traces}")
+    from harness.report import write_report
+    from harness.report.load import load_run
+
+    run = load_run(run_dir)  # a missing or empty directory fails here, with one line
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for note in run.all_notes():
+        if note.level == "warn":
+            err.print(f"note: {note.text}", markup=False)
+    index = write_report(run_dir, out, max_traces=limit)
+    err.print(f"report written to {index}", markup=False)

@@ -1,0 +1,182 @@
+"""`archbench sweep`: the comparison over a grid of settings, written to a run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harness.cli.options import ModelOpt, SetOpt, SuiteOpt, assignments
+from harness.compare import Comparison
+from harness.report.analysis import arch_row
+from harness.report.load import load_run
+from harness.runtime import Episode
+from harness.sweep import Cell, plan_sweep, run_sweep
+
+GRID_HELP = (
+    "Sweep axes, KEY=V1,V2,...: an architecture parameter (max_steps=5,10,20; "
+    "ARCH:PARAM for one design), a role's model (model.worker=mock/kimi-k2,mock/qwen-plus), a "
+    "simulated-model parameter (skill=0.6,0.9 on every role, worker.skill for one), a task "
+    "generator parameter (hops=2,3,4 breadth=3-5 distractors alias_rate per_family) or a "
+    "budget (budget_tokens, budget_usd, budget_steps)."
+)
+
+
+def sweep_command(
+    grid: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="KEY=V1,V2,...", help=GRID_HELP, show_default=False),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Run directory: a sub-directory per cell, as it finishes."
+        ),
+    ] = Path("runs/sweep"),
+    arch: Annotated[
+        list[str] | None,
+        typer.Option("--arch", "-a", help="Architecture name or file (repeatable; default: all)."),
+    ] = None,
+    suite: SuiteOpt = "default",
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="The first seed.")] = 0,
+    model: ModelOpt = None,
+    set_: SetOpt = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", "-f", help="Only tasks of this family (repeatable)."),
+    ] = None,
+    budget_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--budget-tokens",
+            metavar="N[,N...]",
+            help="The same token cap per episode for every architecture; several values sweep it.",
+        ),
+    ] = None,
+    budget_usd: Annotated[
+        str | None,
+        typer.Option(
+            "--budget-usd", metavar="X[,X...]", help="The same US$ cap per episode (sweepable)."
+        ),
+    ] = None,
+    budget_steps: Annotated[
+        str | None,
+        typer.Option(
+            "--budget-steps", metavar="N[,N...]", help="The same model-call cap per episode."
+        ),
+    ] = None,
+    task_seed: Annotated[
+        int, typer.Option("--task-seed", help="World seed of generated suites (task axes).")
+    ] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted sweep in OUT (same grid).")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write OUT/report/index.html at the end.")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", min=1, help="Episodes in flight (real models).")
+    ] = 1,
+) -> None:
+    """Run every architecture in every cell of a grid; accuracy, cost and their intervals
+    per cell, and (by default) the HTML report."""
+    axes = list(grid or [])
+    for key, value in (
+        ("budget_tokens", budget_tokens),
+        ("budget_usd", budget_usd),
+        ("budget_steps", budget_steps),
+    ):
+        if value is not None:
+            axes.append(f"{key}={value}")
+    plan = plan_sweep(
+        axes,
+        architectures=arch,
+        suite=suite,
+        seeds=seeds,
+        seed=seed,
+        models=assignments(model, "--model"),
+        params=assignments(set_, "--set"),
+        families=family,
+        task_seed=task_seed,
+    )
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(
+        f"sweep: {len(plan.cells)} cell(s) x {len(plan.architectures)} architecture(s) x "
+        f"{len(plan.seeds)} seed(s) -> {out}/"
+    )
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
+    per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ())
+    bar = progress.add_task("episodes", total=per_cell * len(plan.cells) or None)
+    state = {"cells": 0, "base": 0, "done": 0}
+
+    def on_episode(ep: Episode, done: int, total: int) -> None:
+        state["done"] = state["base"] + done
+        label = f"cell {state['cells'] + 1}/{len(plan.cells)} {ep.result.architecture}"
+        progress.update(bar, completed=state["done"], description=label)
+
+    def on_cell(cell: Cell, result: Comparison) -> None:
+        state["cells"] += 1
+        state["base"] = state["done"]
+
+    with progress:
+        run_sweep(
+            plan,
+            out,
+            resume=resume,
+            on_episode=on_episode,
+            on_cell=on_cell,
+            concurrency=concurrency,
+        )
+    _print_table(out)
+    err.print(f"results written to {out}/ (one directory per cell under {out}/cells/)")
+    if report:
+        from harness.report import write_report
+
+        err.print(f"report written to {write_report(out)}")
+    else:
+        err.print(f"write the report with: archbench report {out}")
+
+
+def _print_table(out: Path) -> None:
+    run = load_run(out)
+    t = Table(title=f"archbench sweep: {out}")
+    keys = [str(a["key"]) for a in run.varying]
+    for k in ["cell", *keys, "architecture"]:
+        t.add_column(k, no_wrap=True)
+    for col in ("accuracy", "95% CI", "tokens", "cost $", "latency s"):
+        t.add_column(col, justify="right")
+    for cell in run.cells:
+        for a in cell.architectures:
+            rs = cell.of(a)
+            if not rs:
+                continue
+            r = arch_row(cell, a, rs, reps=1000, seed=0)
+            acc = r.accuracy
+            t.add_row(
+                cell.id,
+                *(cell.labels.get(k, "") for k in keys),
+                a,
+                "-" if acc is None else f"{acc.mean:.1%}",
+                "-" if acc is None else f"{acc.lo:.0%}-{acc.hi:.0%}",
+                f"{r.tokens:,.0f}",
+                "unknown" if r.mean_cost is None else f"{r.mean_cost:.4f}",
+                f"{r.latency:.1f}",
+            )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=170)
+    console.print(t)

@@ -1,0 +1,284 @@
+"""Building the report: numbers from `analysis`, figures from `plots`, pages from the Jinja2
+templates. `harness.report.write_report` is the entry point; this module is imported only
+when a report is written, so the CLI starts without loading matplotlib."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from harness.errors import ArchbenchError, ConfigError
+from harness.report.analysis import (
+    ArchRow,
+    CellView,
+    analyse_cell,
+    curves,
+    taxonomy_totals,
+)
+from harness.report.load import CellRun, Note, RunData, load_run
+from harness.report.pages import environment, select_traces, trace_file, write_trace_page
+from harness.report.plots import (
+    Plot,
+    colours,
+    cost_split_plot,
+    curve_plot,
+    family_plot,
+    latency_tokens_plot,
+    pareto_plot,
+    taxonomy_plot,
+)
+from harness.taxonomy import MODES
+
+MARKER = '<meta name="generator" content="archbench report">'
+T = TypeVar("T")
+
+
+def build_report(
+    run_dir: Path | str,
+    out: Path | str | None = None,
+    *,
+    max_traces: int | None,
+    reps: int,
+    seed: int,
+) -> Path:
+    """See `harness.report.write_report`."""
+    run = load_run(run_dir)
+    out_dir = Path(out) if out is not None else run.dir / "report"
+    _clear(out_dir)
+    builder = _Builder(run, out_dir, reps=reps, seed=seed)
+    return builder.write(max_traces)
+
+
+def _clear(out_dir: Path) -> None:
+    """Remove an earlier report's generated files (only if it is one of ours)."""
+    index = out_dir / "index.html"
+    try:
+        if index.exists() and MARKER not in index.read_text(encoding="utf-8", errors="replace"):
+            raise ConfigError(f"'{out_dir}' holds an index.html that is not an archbench report")
+        if index.exists():
+            for sub, pattern in (("traces", "*.html"), ("cells", "*.html"), ("img", "*.*")):
+                for f in (out_dir / sub).glob(pattern):
+                    f.unlink()
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"report directory '{out_dir}' cannot be written: {exc.strerror}"
+        ) from None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+
+
+class _Builder:
+    def __init__(self, run: RunData, out_dir: Path, *, reps: int, seed: int) -> None:
+        self.run = run
+        self.out = out_dir
+        self.env = environment()
+        self.notes: list[Note] = run.all_notes()
+        self.palette = colours(run.architectures)
+        self.sweep = run.kind == "sweep"
+        self.views: list[CellView] = [
+            v
+            for c in run.cells
+            if (v := self._guard(f"cell {c.id}", analyse_cell, c, reps=reps, seed=seed))
+        ]
+        self.links: dict[tuple[str, str, str, int], str] = {}
+
+    def _guard(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run one section; a failure becomes a note and the rest of the report goes on."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a report renders what it can
+            self.notes.append(
+                Note("warn", f"{what} could not be drawn: {type(exc).__name__}: {exc}")
+            )
+            return None
+
+    def _plot(
+        self, prefix: str, fn: Callable[..., Plot | None], *args: Any, **kwargs: Any
+    ) -> Plot | None:
+        """Draw a figure (guarded), name it with `prefix` and write its PNG and SVG."""
+        plot = self._guard("a figure", fn, *args, **kwargs)
+        if plot is None:
+            return None
+        if prefix:
+            plot = Plot(f"{prefix}_{plot.name}", plot.title, plot.svg, plot.png)
+        plot.write(self.out / "img")
+        return plot
+
+    def write(self, max_traces: int | None) -> Path:
+        cells = [v.cell for v in self.views]
+        for cell, key in select_traces(cells, max_traces):
+            self.links[(cell.id, *key)] = trace_file(cell, key)
+        context = self._index_context()
+        if self.sweep:
+            for v in self.views:
+                self._guard(f"the page of cell {v.cell.id}", self._cell_page, v)
+        self._traces()
+        context["notes"] = self.notes
+        page = self.env.get_template("index.html.j2").render(**context)
+        index = self.out / "index.html"
+        index.write_text(page, encoding="utf-8")
+        return index
+
+    # --- sections --------------------------------------------------------------------
+
+    def _rows(self) -> list[ArchRow]:
+        return [r for v in self.views for r in v.rows]
+
+    def _index_context(self) -> dict[str, Any]:
+        run = self.run
+        rows = self._rows()
+        sweep_plots = []
+        for axis in run.varying:
+            key = str(axis["key"])
+            title, spend = _axis_title(key)
+            lines = curves(run, self.views, axis)
+            name = f"sweep_{_slug(key)}"
+            plot = self._plot(
+                "", curve_plot, lines, axis, self.palette, name=name, title=title, spend=spend
+            )
+            if plot is not None:
+                sweep_plots.append((key, plot))
+        steps_axis = any(
+            _axis_title(str(a["key"]))[0].startswith("Accuracy vs step") for a in run.varying
+        )
+        budget_axis = any(str(a["key"]).startswith("budget_") for a in run.varying)
+        all_results = {a: [r for v in self.views for r in v.cell.of(a)] for a in run.architectures}
+        counts = taxonomy_totals(self.views)
+        split_rows = rows if len(rows) <= 24 else rows[: len(run.architectures)]
+        first = self.views[0].families if self.views and not self.sweep else None
+        return {
+            "title": f"archbench report: {run.dir.name}",
+            "run": run,
+            "sweep": self.sweep,
+            "rows": rows,
+            "views": self.views,
+            "view": self.views[0] if self.views and not self.sweep else None,
+            "palette": self.palette,
+            "pareto": self._plot("", pareto_plot, rows, self.palette, self.sweep),
+            "sweep_plots": sweep_plots,
+            "steps_axis": steps_axis,
+            "budget_axis": budget_axis,
+            "latency": self._plot("", latency_tokens_plot, all_results, self.palette),
+            "cost_split": self._plot("", cost_split_plot, split_rows, self.sweep),
+            "families": None
+            if first is None
+            else self._plot("", family_plot, first, run.architectures),
+            "taxonomy": self._plot("", taxonomy_plot, counts, self.palette),
+            "counts": counts,
+            "modes": MODES,
+            "drawings": self._drawings(),
+            "links": self.links,
+            "settings": _settings(run),
+            "fixed": [a for a in run.axes if len(a.get("values", [])) == 1],
+            "img_prefix": "",
+            "cell_page": False,
+        }
+
+    def _cell_page(self, v: CellView) -> None:
+        cell = v.cell
+        prefix = f"cell_{cell.id}"
+        results = {a: cell.of(a) for a in cell.architectures}
+        context = {
+            "title": f"archbench report: {self.run.dir.name}, cell {cell.id} ({cell.label})",
+            "run": self.run,
+            "view": v,
+            "cell": cell,
+            "notes": [n for n in self.notes if n.text.startswith(f"cell {cell.id} ")],
+            "families": self._plot(prefix, family_plot, v.families, cell.architectures),
+            "latency": self._plot(prefix, latency_tokens_plot, results, self.palette),
+            "cost_split": self._plot(prefix, cost_split_plot, v.rows, False),
+            "taxonomy": self._plot(prefix, taxonomy_plot, v.taxonomy, self.palette),
+            "counts": v.taxonomy,
+            "modes": MODES,
+            "palette": self.palette,
+            "links": {k: "../" + p for k, p in self.links.items()},
+            "img_prefix": "../",
+            "cell_page": True,
+        }
+        page = self.env.get_template("cell.html.j2").render(**context)
+        path = self.out / "cells" / f"{cell.id}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+
+    def _traces(self) -> None:
+        by_id = {v.cell.id: v for v in self.views}
+        for cid, arch, task, seed in sorted(self.links):
+            v = by_id[cid]
+            results = {(x.architecture, x.task_id, x.seed): x for x in v.cell.results}
+            r = results[(arch, task, seed)]
+            back = f"../cells/{cid}.html" if self.sweep else "../index.html"
+            title = f"{arch} on {task}, seed {seed}"
+            diagnosis = v.diagnoses.get((arch, task, seed))
+            what = f"the trace page of {arch} {task}@{seed}"
+            self._guard(
+                what, write_trace_page, self.env, self.out, v.cell, r, diagnosis, back, title
+            )
+
+    def _drawings(self) -> list[tuple[str, str, str]]:
+        """(architecture, caption, SVG data URI) for each design, as the run bound it,
+        with the run's cost (or token) footprint overlaid when traces allow."""
+        if not self.views:
+            return []
+        cell = self.views[0].cell
+        out: list[tuple[str, str, str]] = []
+        for arch in cell.architectures:
+            drawn = self._guard(f"the drawing of {arch}", _drawing, cell, arch)
+            if drawn is not None:
+                out.append((arch, drawn[0], drawn[1]))
+        return out
+
+
+def _drawing(cell: CellRun, arch: str) -> tuple[str, str]:
+    import base64
+
+    from harness.drawing import draw, figure, load_overlay
+
+    try:
+        overlay = load_overlay(cell.dir, arch)
+        fig = figure(None, overlay)
+        caption = f"as this run bound it; colour shows where the {overlay.default_metric()} went"
+    except ArchbenchError:  # a partial or older run: draw the design itself
+        fig = figure([arch])
+        caption = "with its default bindings (the run's could not be read back)"
+    svg = draw(fig, "svg", on_fallback=lambda _msg: None)
+    return caption, "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _axis_title(key: str) -> tuple[str, str]:
+    name = key.rpartition(":")[2]
+    if name in ("max_steps", "budget_steps"):
+        return "Accuracy vs step budget", "cost"
+    if name == "budget_tokens":
+        return "Accuracy at a matched token budget", "tokens"
+    if name == "budget_usd":
+        return "Accuracy at a matched cost budget", "cost"
+    return f"Accuracy vs {key}", "cost"
+
+
+def _settings(run: RunData) -> list[tuple[str, str]]:
+    """The run's fixed configuration, for the overview."""
+    cfg = run.cells[0].config if run.cells else {}
+    out: list[tuple[str, str]] = []
+    if run.kind == "sweep":
+        m = run.meta
+        out.append(("architectures", ", ".join(m.get("architectures", [])) or "?"))
+        out.append(("seeds", ", ".join(map(str, m.get("seeds", []))) or "?"))
+        out.append(("suite", str(m.get("suite", "?"))))
+        if m.get("families"):
+            out.append(("families", ", ".join(m["families"])))
+        out.append(("cells", f"{len(run.cells)} of {len(m.get('cells', [])) or '?'} ran"))
+    else:
+        out.append(("suite", str(cfg.get("suite", "unknown"))))
+        out.append(("seeds", ", ".join(map(str, cfg.get("seeds", []))) or "unknown"))
+        out.append(("tasks", str(len(cfg.get("tasks", []))) if cfg.get("tasks") else "unknown"))
+        lim = cfg.get("limits") or {}
+        caps = [f"{k}={v}" for k, v in lim.items() if v is not None]
+        out.append(("episode budget", ", ".join(caps) or "none"))
+    version = run.meta.get("archbench_version", cfg.get("archbench_version", "unknown"))
+    out.append(("archbench version", str(version)))
+    return out

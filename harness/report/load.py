@@ -1,0 +1,312 @@
+"""Read a run directory for the report, whatever state it is in.
+
+A report is most needed when something went wrong, so reading never gives up on a run that
+holds anything: an interrupted run (no summary.json, fewer episodes than planned, a torn
+last line), a run from an older or newer archbench (missing or unknown fields), a sweep
+whose last cells never ran. Each problem becomes a `Note` the report shows at the top; the
+report then renders what could be read. Only a directory that does not exist, or holds no
+archbench run at all, is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+
+from harness.errors import ConfigError
+from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
+
+RUN_FORMAT = 1
+"""The run-directory format this reader was written for (harness/rundir.py)."""
+SWEEP_FORMAT = 1
+
+Key = tuple[str, str, int]
+"""(architecture, task_id, seed)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    level: Literal["info", "warn"]
+    text: str
+
+
+@dataclass
+class CellRun:
+    """One comparison: a whole `compare` run, or one cell of a sweep."""
+
+    id: str
+    labels: dict[str, str]
+    dir: Path
+    config: dict[str, Any] = field(default_factory=dict)
+    architectures: list[str] = field(default_factory=list)
+    results: list[EpisodeResult] = field(default_factory=list)
+    traces: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    planned: int | None = None
+    finished: bool = False
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.labels.items()) or "this run"
+
+    def of(self, arch: str) -> list[EpisodeResult]:
+        return [r for r in self.results if r.architecture == arch]
+
+
+@dataclass
+class RunData:
+    dir: Path
+    kind: Literal["compare", "sweep"]
+    cells: list[CellRun]
+    axes: list[dict[str, Any]] = field(default_factory=list)
+    """Sweep axes: {"key", "kind", "values"}."""
+    notes: list[Note] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def architectures(self) -> list[str]:
+        names: list[str] = []
+        for c in self.cells:
+            names += [a for a in c.architectures if a not in names]
+        return names
+
+    @property
+    def varying(self) -> list[dict[str, Any]]:
+        """Axes with more than one value (one-valued axes are fixed settings)."""
+        return [a for a in self.axes if len(a.get("values", [])) > 1]
+
+    def all_notes(self) -> list[Note]:
+        out = list(self.notes)
+        for c in self.cells:
+            prefix = f"cell {c.id} ({c.label}): " if self.kind == "sweep" else ""
+            out += [Note(n.level, prefix + n.text) for n in c.notes]
+        return out
+
+
+def load_run(path: Path | str) -> RunData:
+    """Everything readable in the run directory `path` (a compare run or a sweep)."""
+    d = Path(path)
+    if not d.exists():
+        raise ConfigError(f"run directory '{d}' does not exist")
+    if not d.is_dir():
+        raise ConfigError(f"'{d}' is not a directory; give the run directory (--out of a run)")
+    if (d / "sweep.json").exists() or (d / "cells").is_dir():
+        return _load_sweep(d)
+    if not any((d / n).exists() for n in ("config.json", "results.jsonl", "summary.json")):
+        raise ConfigError(
+            f"'{d}' holds no archbench run (no config.json, results.jsonl or sweep.json); "
+            "write one with 'archbench compare --out DIR' or 'archbench sweep ... --out DIR'"
+        )
+    cell = load_cell(d, "run", {})
+    return RunData(d, "compare", [cell], meta=cell.config)
+
+
+def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        notes.append(Note("warn", f"{what} cannot be read ({exc}); using what else is there"))
+        return None
+    if not isinstance(data, dict):
+        notes.append(Note("warn", f"{what} is not a JSON object; ignored"))
+        return None
+    return data
+
+
+def _lines(path: Path, notes: list[Note]) -> list[tuple[int, Any]]:
+    """(line number, JSON value) of every readable line; unreadable lines are counted."""
+    out: list[tuple[int, Any]] = []
+    bad: list[int] = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        notes.append(Note("warn", f"{path.name} cannot be read: {exc.strerror}"))
+        return out
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append((n, json.loads(line)))
+        except ValueError:
+            bad.append(n)
+    if bad:
+        where = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
+        torn = " (the run was probably interrupted while writing)" if bad == [n] else ""
+        notes.append(
+            Note("warn", f"{path.name}: {len(bad)} unreadable line(s) skipped: {where}{torn}")
+        )
+    return out
+
+
+_KNOWN = set(EpisodeResult.model_fields)
+_REQUIRED = ("architecture", "task_id", "seed")
+
+
+def parse_result(obj: Any) -> tuple[EpisodeResult | None, bool]:
+    """A result line, strictly or, for another version's line, leniently (unknown fields
+    dropped, missing ones defaulted). (result, read leniently?); (None, _) if unusable."""
+    if not isinstance(obj, dict):
+        return None, False
+    try:
+        return EpisodeResult.model_validate(obj), False
+    except pydantic.ValidationError:
+        pass
+    if any(k not in obj for k in _REQUIRED):
+        return None, True
+    data = {k: v for k, v in obj.items() if k in _KNOWN}
+    data.setdefault("family", "unknown")
+    data.setdefault("outcome", "answered" if obj.get("answer") is not None else "no_answer")
+    for _ in range(len(data)):
+        try:
+            return EpisodeResult.model_validate(data), True
+        except pydantic.ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad or bad & set(_REQUIRED):
+                return None, True
+            for name in bad:  # a field this version reads differently: use its default
+                data.pop(name, None)
+    return None, True
+
+
+def load_cell(d: Path, cell_id: str, labels: dict[str, str]) -> CellRun:
+    """One compare run directory (a sweep cell or a whole run)."""
+    cell = CellRun(cell_id, labels, d)
+    notes = cell.notes
+    config = _read_json(d / "config.json", notes, "config.json")
+    if config is None:
+        if not (d / "config.json").exists():
+            notes.append(Note("warn", "no config.json: bindings and the planned size are unknown"))
+        config = {}
+    cell.config = config
+    version = config.get("format_version")
+    if isinstance(version, int) and version > RUN_FORMAT:
+        notes.append(
+            Note(
+                "warn",
+                f"written by a newer archbench (run format {version}, this one reads "
+                f"{RUN_FORMAT}): fields it does not know are ignored",
+            )
+        )
+    elif config and version is None:
+        notes.append(
+            Note("info", "config.json has no format_version: an older run, read leniently")
+        )
+    _load_results(cell, d)
+    _load_traces(cell, d)
+    archs = [str(a) for a in config.get("architectures", []) if isinstance(a, str)]
+    for r in cell.results:
+        if r.architecture not in archs:
+            archs.append(r.architecture)
+    cell.architectures = archs
+    tasks, seeds = config.get("tasks"), config.get("seeds")
+    if isinstance(tasks, list) and isinstance(seeds, list) and archs:
+        cell.planned = len(config.get("architectures", archs)) * len(tasks) * len(seeds)
+    cell.finished = (d / "summary.json").exists()
+    done = len(cell.results)
+    if not cell.finished:
+        of = f" of {cell.planned} planned" if cell.planned else ""
+        notes.append(
+            Note(
+                "warn",
+                f"no summary.json: the run did not finish (interrupted?); {done}"
+                f"{of} episodes were read and are reported",
+            )
+        )
+    elif cell.planned is not None and done < cell.planned:
+        notes.append(Note("warn", f"{done} of {cell.planned} planned episodes were read"))
+    return cell
+
+
+def _load_results(cell: CellRun, d: Path) -> None:
+    path = d / "results.jsonl"
+    if not path.exists():
+        cell.notes.append(Note("warn", "no results.jsonl: no episode finished"))
+        return
+    lenient = unusable = newer = 0
+    seen: set[Key] = set()
+    for _, obj in _lines(path, cell.notes):
+        r, loose = parse_result(obj)
+        if r is None:
+            unusable += 1
+            continue
+        key = (r.architecture, r.task_id, r.seed)
+        if key in seen:
+            continue  # a line written twice (a resumed writer): keep the first
+        seen.add(key)
+        lenient += loose
+        newer += r.format_version > RESULT_FORMAT_VERSION
+        cell.results.append(r)
+    if lenient:
+        cell.notes.append(
+            Note(
+                "info",
+                f"{lenient} result(s) from another archbench version were read "
+                "leniently: unknown fields ignored, missing ones at their defaults",
+            )
+        )
+    if unusable:
+        cell.notes.append(
+            Note("warn", f"{unusable} result line(s) lack an architecture, task or seed: skipped")
+        )
+
+
+def _load_traces(cell: CellRun, d: Path) -> None:
+    path = d / "traces.jsonl"
+    if not path.exists():
+        if cell.results:
+            cell.notes.append(Note("warn", "no traces.jsonl: no trace pages, no failure tags"))
+        return
+    bad = 0
+    for _, obj in _lines(path, cell.notes):
+        try:
+            key = (str(obj["architecture"]), str(obj["task_id"]), int(obj["seed"]))
+            steps = [s for s in obj["steps"] if isinstance(s, dict)]
+        except (KeyError, TypeError, ValueError):
+            bad += 1
+            continue
+        cell.traces[key] = steps
+    if bad:
+        cell.notes.append(Note("warn", f"{bad} trace line(s) lack keys or steps: skipped"))
+
+
+def _load_sweep(d: Path) -> RunData:
+    notes: list[Note] = []
+    meta = _read_json(d / "sweep.json", notes, "sweep.json") or {}
+    version = meta.get("format_version")
+    if isinstance(version, int) and version > SWEEP_FORMAT:
+        notes.append(Note("warn", f"sweep.json is from a newer archbench (format {version})"))
+    planned = meta.get("cells") if isinstance(meta.get("cells"), list) else None
+    if planned is None:
+        notes.append(Note("warn", "sweep.json is missing or has no cells: reading cells/ as found"))
+        found = sorted(p for p in (d / "cells").glob("*") if p.is_dir())
+        planned = [{"id": p.name, "dir": f"cells/{p.name}", "labels": {}} for p in found]
+    cells: list[CellRun] = []
+    missing: list[str] = []
+    for c in planned:
+        if not isinstance(c, dict) or "id" not in c:
+            continue
+        labels = {str(k): str(v) for k, v in (c.get("labels") or {}).items()}
+        cdir = d / str(c.get("dir", f"cells/{c['id']}"))
+        if not cdir.is_dir():
+            missing.append(str(c["id"]))
+            continue
+        cells.append(load_cell(cdir, str(c["id"]), labels))
+    if missing:
+        notes.append(
+            Note(
+                "warn",
+                f"{len(missing)} of {len(planned)} planned cells never ran "
+                f"({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}): the sweep "
+                "was interrupted; 'archbench sweep ... --resume' finishes it",
+            )
+        )
+    axes = [a for a in meta.get("axes", []) if isinstance(a, dict) and "key" in a]
+    if not cells:
+        notes.append(Note("warn", "no cell of this sweep has run yet"))
+    return RunData(d, "sweep", cells, axes, notes, meta)

@@ -1,0 +1,232 @@
+"""HTML pages: the Jinja2 environment, number filters, and the per-episode trace pages.
+
+Trace pages draw an episode's timeline as plain HTML boxes positioned on the simulated
+clock (one swimlane per branch, so parallel sub-agents sit side by side), not as images:
+hundreds of pages stay small and render instantly, with no script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from harness.report.load import CellRun, Key
+from harness.report.plots import PARTS
+from harness.stats import Estimate
+from harness.taxonomy import BY_CODE, OTHER, Diagnosis
+from harness.trace import EpisodeResult
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("harness.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(pct=pct, ci=ci, money=money, num=num, signed=signed, mode=mode_label)
+    return env
+
+
+def pct(e: Estimate | float | None) -> str:
+    if e is None:
+        return "–"
+    v = e.mean if isinstance(e, Estimate) else e
+    return f"{v:.1%}"
+
+
+def ci(e: Estimate | None, kind: str = "pct") -> str:
+    if e is None:
+        return "–"
+    if kind == "pct":
+        return f"{e.lo:.0%}–{e.hi:.0%}"
+    if kind == "pp":
+        return f"{100 * e.lo:+.0f} to {100 * e.hi:+.0f} pp"
+    if kind == "usd":
+        return f"{e.lo:+.4f} to {e.hi:+.4f}"
+    return f"{e.lo:+,.0f} to {e.hi:+,.0f}"
+
+
+def signed(e: Estimate | None, kind: str = "pp") -> str:
+    if e is None:
+        return "unknown"
+    if kind == "pp":
+        return f"{100 * e.mean:+.1f} pp"
+    if kind == "usd":
+        return f"{e.mean:+.4f}"
+    return f"{e.mean:+,.0f}"
+
+
+def money(v: float | Estimate | None) -> str:
+    if isinstance(v, Estimate):
+        v = v.mean
+    return "unknown" if v is None else f"${v:.4f}"
+
+
+def num(v: float | int | None, digits: int = 0) -> str:
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
+def mode_label(code: str) -> str:
+    m = BY_CODE.get(code)
+    return f"{m.label} ({m.mast})" if m else ("other: no rule fired" if code == OTHER else code)
+
+
+def trace_file(cell: CellRun, key: Key) -> str:
+    arch, task, seed = key
+    raw = f"{cell.id}-{arch}-{task}-{seed}" if cell.id != "run" else f"{arch}-{task}-{seed}"
+    return "traces/" + re.sub(r"[^A-Za-z0-9._-]+", "_", raw) + ".html"
+
+
+def select_traces(cells: Sequence[CellRun], limit: int | None) -> list[tuple[CellRun, Key]]:
+    """Which episodes get a trace page: all of them within `limit`, else failed episodes
+    first, taken in turn from every (cell, architecture) so none is left out."""
+    queues: list[list[tuple[CellRun, Key]]] = []
+    for cell in cells:
+        for arch in cell.architectures:
+            rs = [r for r in cell.of(arch) if (r.architecture, r.task_id, r.seed) in cell.traces]
+            ordered = [r for r in rs if not r.correct] + [r for r in rs if r.correct]
+            queues.append([(cell, (r.architecture, r.task_id, r.seed)) for r in ordered])
+    total = sum(len(q) for q in queues)
+    if limit is None or total <= limit:
+        return [item for q in queues for item in q]
+    out: list[tuple[CellRun, Key]] = []
+    depth = 0
+    while len(out) < limit:
+        for q in queues:
+            if depth < len(q) and len(out) < limit:
+                out.append(q[depth])
+        depth += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Bar:
+    index: int
+    left: float
+    width: float
+    colour: str
+    label: str
+    tip: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Lane:
+    branch: str
+    bars: tuple[Bar, ...]
+
+
+def _tool_text(tools: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for t in tools:
+        args = t.get("arguments") or {}
+        arg = args.get("query") or args.get("doc_id") or args.get("text") or ""
+        parts.append(f"{t.get('name')}({str(arg)[:40]})")
+    return ", ".join(parts)
+
+
+def timeline(
+    steps: Sequence[Mapping[str, Any]], roles: dict[str, str], flagged: set[int]
+) -> tuple[list[Lane], list[tuple[float, str]], float]:
+    """Swimlanes (main first, then sub-agents in order), axis ticks and the total span."""
+    end = max((_f(s.get("start_s")) + _f(s.get("latency_s")) for s in steps), default=0.0)
+    span = end or 1.0
+    lanes: dict[str, list[Bar]] = {}
+    for s in steps:
+        role = str(s.get("role", "?"))
+        colour = roles.setdefault(role, PARTS[len(roles) % len(PARTS)])
+        i = int(s.get("index", -1))
+        tools = [t for t in s.get("tools") or [] if isinstance(t, Mapping)]
+        label = str(s.get("purpose", "")) + (": " + _tool_text(tools) if tools else "")
+        tokens = int(s.get("input_tokens", 0) or 0) + int(s.get("output_tokens", 0) or 0)
+        cost = s.get("cost_usd")
+        tip = (
+            f"step {i} · {s.get('node')} · {role} on {s.get('model')}\n"
+            f"start {_f(s.get('start_s')):.1f}s, {_f(s.get('latency_s')):.1f}s · "
+            f"{tokens:,} tokens · {money(cost if isinstance(cost, int | float) else None)}\n"
+            f"{label}"
+        )
+        lanes.setdefault(str(s.get("branch", "main")), []).append(
+            Bar(
+                i,
+                100 * _f(s.get("start_s")) / span,
+                max(0.6, 100 * _f(s.get("latency_s")) / span),
+                colour,
+                label,
+                tip,
+                i in flagged,
+            )
+        )
+    order = sorted(lanes, key=lambda b: (b != "main", _branch_key(b)))
+    ticks = _ticks(span)
+    return [Lane(b, tuple(lanes[b])) for b in order], ticks, end
+
+
+def _f(v: Any) -> float:
+    return float(v) if isinstance(v, int | float) else 0.0
+
+
+def _branch_key(branch: str) -> tuple[str, int, int]:
+    head, _, tail = branch.partition("#")
+    rnd, _, i = tail.partition("/")
+    return (head, int(rnd) if rnd.isdigit() else 0, int(i) if i.isdigit() else 0)
+
+
+def _ticks(span: float) -> list[tuple[float, str]]:
+    raw = span / 5
+    mag = 10 ** int(f"{raw:e}".split("e")[1])
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    out: list[tuple[float, str]] = []
+    t = 0.0
+    while t <= span + 1e-9:
+        out.append((100 * t / span, f"{t:g}s"))
+        t += step
+    return out
+
+
+def _by_step(diagnosis: Diagnosis | None) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for e in diagnosis.evidence if diagnosis else ():
+        if e.step is not None:
+            out.setdefault(e.step, []).append(f"{mode_label(e.tag)}: {e.why}")
+    return out
+
+
+def write_trace_page(
+    env: jinja2.Environment,
+    out_dir: Path,
+    cell: CellRun,
+    result: EpisodeResult,
+    diagnosis: Diagnosis | None,
+    back: str,
+    title: str,
+) -> None:
+    key = (result.architecture, result.task_id, result.seed)
+    steps = cell.traces.get(key, [])
+    flagged = {e.step for e in diagnosis.evidence if e.step is not None} if diagnosis else set()
+    roles: dict[str, str] = {}
+    lanes, ticks, span = timeline(steps, roles, flagged)
+    page = env.get_template("trace.html.j2").render(
+        title=title,
+        back=back,
+        cell=cell,
+        r=result,
+        steps=steps,
+        lanes=lanes,
+        ticks=ticks,
+        span=span,
+        roles=roles,
+        diagnosis=diagnosis,
+        evidence=_by_step(diagnosis),
+    )
+    path = out_dir / trace_file(cell, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
