@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness import prompts
-from harness.messages import GenerateConfig, Message, ModelRequest, Purpose, ToolSchema
+from harness.messages import (
+    GenerateConfig,
+    Message,
+    ModelRequest,
+    ModelResponse,
+    Purpose,
+    ToolSchema,
+)
 from harness.spec import NodeSpec
 from harness.tools import TOOL_LATENCY_S
 from harness.trace import Step, ToolRecord
@@ -47,6 +54,71 @@ def system_prompt(node: NodeSpec) -> str:
     ]
 
 
+_CONFIGS: dict[str, GenerateConfig] = {}
+
+
+def _config(tool_choice: str) -> GenerateConfig:
+    """One frozen `GenerateConfig` per tool choice, not one per step."""
+    config = _CONFIGS.get(tool_choice)
+    if config is None:
+        config = _CONFIGS[tool_choice] = GenerateConfig(tool_choice=tool_choice)
+    return config
+
+
+async def _generate(
+    state: EpisodeState,
+    role: str,
+    messages: tuple[Message, ...],
+    purpose: Purpose,
+    tools: tuple[ToolSchema, ...],
+    tool_choice: str,
+    seed: int,
+) -> ModelResponse:
+    """One model call, checked against the episode budget, its usage added to the episode's."""
+    state.limits.check_before_request(state.usage)
+    request = ModelRequest(
+        messages, tools, purpose, _config(tool_choice), seed, state.task.solution
+    )
+    response = await state.backend(role).generate(request)
+    state.usage = state.usage + response.usage
+    return response
+
+
+def _step(
+    state: EpisodeState,
+    response: ModelResponse,
+    node: str,
+    role: str,
+    branch: str,
+    purpose: str,
+    category: str,
+    clock: float,
+    latency_s: float,
+    tools: tuple[ToolRecord, ...] = (),
+) -> Step:
+    """The trace step of a call; its index is its place in the episode's record (the
+    runtime renumbers steps by start time when the episode ends)."""
+    u = response.usage
+    return Step(
+        len(state.steps),
+        branch,
+        node,
+        role,
+        response.model,
+        purpose,
+        category,
+        round(clock, 6),
+        latency_s,
+        u.input_tokens,
+        u.cached_input_tokens,
+        u.output_tokens,
+        u.reasoning_tokens,
+        u.cost_usd,
+        response.message.content[:_TRACE_CHARS],
+        tools,
+    )
+
+
 async def call_model(
     state: EpisodeState,
     *,
@@ -63,36 +135,9 @@ async def call_model(
 ) -> tuple[Message, Step]:
     """One model call, checked against the episode budget; the caller records the step
     once it has added the tool calls it ran."""
-    state.limits.check_before_request(state.usage)
-    request = ModelRequest(
-        messages,
-        tools,
-        purpose,
-        GenerateConfig(tool_choice=tool_choice),
-        seed,
-        state.task.solution,
-    )
-    response = await state.backend(role).generate(request)
-    u = response.usage
-    state.usage = state.usage + u
-    step = Step(
-        index=-1,
-        branch=branch,
-        node=node.name,
-        role=role,
-        model=response.model,
-        purpose=purpose,
-        category=category,
-        start_s=round(clock, 6),
-        latency_s=response.latency_s,
-        input_tokens=u.input_tokens,
-        cached_input_tokens=u.cached_input_tokens,
-        output_tokens=u.output_tokens,
-        reasoning_tokens=u.reasoning_tokens,
-        cost_usd=u.cost_usd,
-        content=response.message.content[:_TRACE_CHARS],
-        tools=(),
-    )
+    response = await _generate(state, role, messages, purpose, tools, tool_choice, seed)
+    latency = response.latency_s
+    step = _step(state, response, node.name, role, branch, purpose, category, clock, latency)
     return response.message, step
 
 
@@ -107,33 +152,25 @@ async def run_agent(
     """Run one agent loop; returns its result and the simulated clock when it ended."""
     budget = max_steps or node.max_steps
     assert isinstance(budget, int)
-    tools = tuple(node.tools)
     messages = [Message("system", system_prompt(node)), Message("user", task_text)]
     seed = request_seed(state, branch, node.name)
     purpose: Purpose = "write" if node.input == "handoff" else "act"
     result = AgentResult()
+    toolset = state.toolset(tuple(node.tools))
+    schemas = toolset.schemas
     for i in range(budget):
         clock = await manage_context(state, node, branch, messages, clock, seed)
         role = pick_role(state, node, messages)
         last = i == budget - 1
-        reply, step = await call_model(
-            state,
-            node=node,
-            role=role,
-            branch=branch,
-            messages=tuple(messages),
-            purpose=purpose,
-            category=node.category,
-            clock=clock,
-            tools=state.toolset(tools).schemas,
-            tool_choice="answer" if last else "auto",
-            seed=seed + i,
+        response = await _generate(
+            state, role, tuple(messages), purpose, schemas, "answer" if last else "auto", seed + i
         )
+        reply = response.message
         messages.append(reply)
         records: list[ToolRecord] = []
         tool_time = 0.0
         for call in reply.tool_calls:
-            outcome = state.toolset(tools).execute(call)
+            outcome = toolset.execute(call)
             latency = TOOL_LATENCY_S.get(call.name, 0.0)
             tool_time += latency
             records.append(
@@ -148,7 +185,18 @@ async def run_agent(
             messages.append(Message("tool", outcome.content, tool_call_id=call.id, name=call.name))
             if outcome.answer is not None and result.answer is None:
                 result.answer, result.citations = outcome.answer
-        step = with_tools(step, tuple(records), tool_time)
+        step = _step(
+            state,
+            response,
+            node.name,
+            role,
+            branch,
+            purpose,
+            node.category,
+            clock,
+            round(response.latency_s + tool_time, 6),
+            tuple(records),
+        )
         state.record(step)
         clock += step.latency_s
         state.limits.check_after_request(state.usage)
@@ -161,7 +209,47 @@ async def run_agent(
 
 
 def with_tools(step: Step, tools: tuple[ToolRecord, ...], tool_time: float) -> Step:
-    return replace(step, tools=tools, latency_s=round(step.latency_s + tool_time, 6))
+    """`step` with the tool calls it ran, their time added to its latency."""
+    return Step(
+        step.index,
+        step.branch,
+        step.node,
+        step.role,
+        step.model,
+        step.purpose,
+        step.category,
+        step.start_s,
+        round(step.latency_s + tool_time, 6),
+        step.input_tokens,
+        step.cached_input_tokens,
+        step.output_tokens,
+        step.reasoning_tokens,
+        step.cost_usd,
+        step.content,
+        tools,
+    )
+
+
+def renumbered(step: Step, index: int) -> Step:
+    """`step` at another place in the trace (`dataclasses.replace` is ten times slower)."""
+    return Step(
+        index,
+        step.branch,
+        step.node,
+        step.role,
+        step.model,
+        step.purpose,
+        step.category,
+        step.start_s,
+        step.latency_s,
+        step.input_tokens,
+        step.cached_input_tokens,
+        step.output_tokens,
+        step.reasoning_tokens,
+        step.cost_usd,
+        step.content,
+        step.tools,
+    )
 
 
 def pick_role(state: EpisodeState, node: NodeSpec, messages: list[Message]) -> str:

@@ -8,29 +8,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from harness.backends import BackendStack, CallStats, ResponseCache, load_price_table
-from harness.backends.recording import Recorder, Recording, load_inputs, save_inputs
-from harness.corpus import Corpus
+from harness.backends.recording import RECORDING_FILE, Recorder, Recording, load_inputs
 from harness.errors import ConfigError, UnknownNameError
+from harness.execution.merge import ProgressCallback as ProgressCallback
+from harness.execution.plan import ArchRef, Job, suite_digest
+from harness.execution.resume import scan
+from harness.execution.run import Execution, check_shippable, resolve, run_job
+from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import builtin_architectures, load_architecture
-from harness.metrics import ArchitectureSummary, summarise_architecture
-from harness.rundir import RunWriter, result_line
-from harness.runtime import Episode, ModelFactory, run_episode
-from harness.suites import load_suite
+from harness.metrics import ArchitectureSummary
+from harness.rundir import RunWriter, result_line, save_inputs
+from harness.runtime import ModelFactory
+from harness.suites import builtin_suite_names, load_suite
 from harness.task import Task, TaskSuite
 from harness.trace import EpisodeResult
 from harness.usage import UsageLimits
-
-ProgressCallback = Callable[[Episode, int, int], None]
 
 
 def archbench_version() -> str:
@@ -53,13 +54,16 @@ class Comparison:
         return [s.model_dump(mode="json") for s in self.summaries]
 
     def results_jsonl(self) -> str:
-        """The results as the run directory's results.jsonl holds them."""
+        """The results as the run directory's results.jsonl holds them (empty when the
+        run was made with `keep_results=False`: read its run directory instead)."""
         return "".join(result_line(r) for r in self.results)
 
     def matches(self, run_dir: Path | str) -> bool:
         """Are these results byte-identical to the results.jsonl in `run_dir`?"""
         try:
             recorded = (Path(run_dir) / "results.jsonl").read_bytes()
+            if not self.results and self.run_dir is not None:
+                return recorded == (self.run_dir / "results.jsonl").read_bytes()
         except OSError:
             return False
         return recorded == self.results_jsonl().encode("utf-8")
@@ -144,12 +148,25 @@ def compare(
     cache_dir: Path | str | None = None,
     record: bool = False,
     prices: Path | str | None = None,
+    workers: int | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
+    keep_results: bool = True,
 ) -> Comparison:
     """Run every selected architecture on every task of `suite` for each seed.
 
     `concurrency` episodes are in flight at once on one event loop (it pays off with real
     backends, whose calls wait on the network); results keep the planned order whatever
     order episodes finish in, so the summary does not depend on it.
+
+    Simulated episodes can run elsewhere: `workers=N` (or `executor="processes"`: one per
+    CPU) in N worker processes, `executor="ray"` on a Ray cluster (`ray_address`, else a
+    local instance). Results, files and summaries are the same as a local run's; there,
+    `on_episode` gets each episode without its steps (they are in traces.jsonl).
+
+    With `out`, every episode is appended to the run directory as it finishes; an
+    interrupted run is finished by `resume(out)`. `keep_results=False` keeps no results
+    in memory (`Comparison.results` is empty; summaries are built as results stream in).
 
     Real models (`openai/...`, `deepseek/...`, `vllm/...`, see docs/backends.md) answer from
     the response cache when they can (`cache=False` turns it off; `cache_dir` moves it);
@@ -158,6 +175,7 @@ def compare(
     """
     if record and out is None:
         raise ConfigError("--record needs --out: the recording is kept in the run directory")
+    execution = resolve(executor, workers, ray_address)
     if isinstance(seeds, int):
         if seeds < 1:
             raise ConfigError(f"--seeds must be at least 1, got {seeds}")
@@ -172,9 +190,11 @@ def compare(
         cache=ResponseCache(cache_dir) if cache else None,
         prices=load_price_table(prices),
     )
+    check_shippable(execution, archs, stack, record=record)
     if model_factory is None:
         stack.preflight(role_models(archs))
     label = suite if isinstance(suite, str) else suite_obj.name
+    builtin = isinstance(suite, str) and suite in builtin_suite_names()
     return _run(
         archs,
         suite_obj,
@@ -187,11 +207,61 @@ def compare(
         concurrency=concurrency,
         stack=stack,
         record=record,
+        save_suite=record or not builtin,
+        execution=execution,
+        keep_results=keep_results,
+        backends={
+            "cache": cache,
+            "cache_dir": None if cache_dir is None else str(cache_dir),
+            "prices": None if prices is None else str(prices),
+        },
     )
 
 
 def role_models(archs: Sequence[CompiledArchitecture]) -> list[str]:
     return sorted({m for a in archs for m in a.roles.values()})
+
+
+@dataclass(frozen=True)
+class _SavedRun:
+    """A run directory's configuration, read back with its inputs (for replay, resume)."""
+
+    config: dict[str, Any]
+    archs: list[CompiledArchitecture]
+    suite: TaskSuite
+    tasks: list[Task]
+    seeds: list[int]
+    limits: UsageLimits
+    label: str
+
+
+def _load_run(run_dir: Path, flag: str) -> _SavedRun:
+    try:
+        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        names: list[str] = config["architectures"]
+        roles: dict[str, dict[str, str]] = config["roles"]
+        params: dict[str, dict[str, Any]] = config["params"]
+        task_ids: list[str] = config["tasks"]
+        seed_list: list[int] = config["seeds"]
+        limits = UsageLimits(**config["limits"])
+        label: str = config["suite"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{flag} '{run_dir}' holds no readable config.json ({exc})") from None
+    suite_obj, specs = load_inputs(run_dir)
+    suite_obj = suite_obj or load_suite(label)
+    digest = config.get("suite_sha256")
+    if digest is not None and digest != suite_digest(suite_obj):
+        raise ConfigError(f"{flag} '{run_dir}': suite '{label}' has changed since the run was made")
+    archs = [
+        compile_architecture(
+            specs.get(n) or load_architecture(n),
+            {k: str(v) for k, v in params[n].items()},
+            roles[n],
+        )
+        for n in names
+    ]
+    tasks = select_tasks(suite_obj, task_ids)
+    return _SavedRun(config, archs, suite_obj, tasks, seed_list, limits, label)
 
 
 def replay(
@@ -206,41 +276,76 @@ def replay(
     answer from its recording.jsonl. The results are those of the recorded run, byte for
     byte (`Comparison.matches`); a request missing from the recording fails its episode."""
     run_dir = Path(run_dir)
-    try:
-        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-        names: list[str] = config["architectures"]
-        roles: dict[str, dict[str, str]] = config["roles"]
-        params: dict[str, dict[str, Any]] = config["params"]
-        task_ids: list[str] = config["tasks"]
-        seed_list: list[int] = config["seeds"]
-        limits = UsageLimits(**config["limits"])
-        label: str = config["suite"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"--replay '{run_dir}' holds no readable config.json ({exc})") from None
+    saved = _load_run(run_dir, "--replay")
     recording = Recording(run_dir)
-    suite_obj, specs = load_inputs(run_dir)
-    suite_obj = suite_obj or load_suite(label)
-    archs = [
-        compile_architecture(
-            specs.get(n) or load_architecture(n),
-            {k: str(v) for k, v in params[n].items()},
-            roles[n],
-        )
-        for n in names
-    ]
     return _run(
-        archs,
-        suite_obj,
-        select_tasks(suite_obj, task_ids),
-        seed_list,
-        suite_label=label,
-        limits=limits,
+        saved.archs,
+        saved.suite,
+        saved.tasks,
+        saved.seeds,
+        suite_label=saved.label,
+        limits=saved.limits,
         out=out,
         on_episode=on_episode,
-        concurrency=concurrency or int(config.get("concurrency", 1)),
+        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
         stack=BackendStack(recording=recording),
         replay_of=run_dir,
+        save_suite=True,
     )
+
+
+def resume(
+    run_dir: Path | str,
+    *,
+    workers: int | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
+    concurrency: int | None = None,
+    on_episode: ProgressCallback | None = None,
+    keep_results: bool = True,
+) -> Comparison:
+    """Finish an interrupted run (a crash, `kill -9`, Ctrl-C, a lost worker): its
+    configuration from `run_dir`, the episodes it saved kept (a line torn by the crash is
+    dropped), the others run and appended. The finished directory, results and summaries
+    equal those of an uninterrupted run; how the rest runs (workers, executor,
+    concurrency) may differ from how it started. A finished run is left as it is."""
+    run_dir = Path(run_dir)
+    saved = _load_run(run_dir, "--resume")
+    if (run_dir / RECORDING_FILE).exists():
+        raise ConfigError(
+            f"--resume '{run_dir}': the run recorded its model answers (--record) and a "
+            "recording cannot be continued; rerun it with --record into a new directory"
+        )
+    execution = resolve(executor, workers, ray_address)
+    replay_of = saved.config.get("replay_of")
+    if replay_of is not None:
+        stack = BackendStack(recording=Recording(Path(replay_of)))
+    else:
+        opts = saved.config.get("backends") or {}
+        stack = BackendStack(
+            cache=ResponseCache(opts.get("cache_dir")) if opts.get("cache", True) else None,
+            prices=load_price_table(opts.get("prices")),
+        )
+        check_shippable(execution, saved.archs, stack)
+        stack.preflight(role_models(saved.archs))
+    return _run(
+        saved.archs,
+        saved.suite,
+        saved.tasks,
+        saved.seeds,
+        suite_label=saved.label,
+        limits=saved.limits,
+        out=run_dir,
+        on_episode=on_episode,
+        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
+        stack=stack,
+        execution=execution,
+        keep_results=keep_results,
+        resume_config=saved.config,
+    )
+
+
+_LOCAL = Execution("local", 1)
 
 
 def _run(
@@ -257,6 +362,11 @@ def _run(
     stack: BackendStack,
     record: bool = False,
     replay_of: Path | None = None,
+    save_suite: bool = False,
+    execution: Execution = _LOCAL,
+    keep_results: bool = True,
+    resume_config: dict[str, Any] | None = None,
+    backends: dict[str, Any] | None = None,
 ) -> Comparison:
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
@@ -266,74 +376,57 @@ def _run(
         "roles": {a.name: dict(a.roles) for a in archs},
         "params": {a.name: dict(a.params) for a in archs},
         "suite": suite_label,
+        "suite_sha256": suite_digest(suite_obj),
         "tasks": [t.id for t in task_list],
         "seeds": seed_list,
         "concurrency": concurrency,
+        "execution": execution.describe(),
         "limits": {
             "max_steps": limits.max_steps,
             "max_tokens": limits.max_tokens,
             "max_cost_usd": limits.max_cost_usd,
         },
     }
+    if backends is not None:
+        config["backends"] = backends
     if replay_of is not None:
         config["replay_of"] = str(replay_of)
-    writer = RunWriter(Path(out), config) if out is not None else None
+    job = Job(
+        tuple(ArchRef.of(a) for a in archs),
+        suite_obj,
+        tuple(t.id for t in task_list),
+        tuple(seed_list),
+        limits,
+        lines=out is not None,
+    )
+    writer: RunWriter | None = None
+    existing = None
     try:
-        if record and writer is not None:
-            stack.recorder = Recorder(writer.dir, stack.stats)
-            save_inputs(writer.dir, suite_obj, [a.spec for a in archs])
-        corpus = Corpus(suite_obj.documents)
-        plan = [(arch, s, task) for arch in archs for s in seed_list for task in task_list]
-        slots = asyncio.run(_run_plan(plan, corpus, limits, concurrency, stack, writer, on_episode))
+        if resume_config is not None:
+            assert out is not None
+            config = resume_config
+            existing = scan(Path(out), job)
+            writer = RunWriter(Path(out), config, existing=existing)
+        elif out is not None:
+            writer = RunWriter(Path(out), config, episodes=len(job))
+            save_inputs(writer.dir, suite_obj if save_suite else None, [a.spec for a in archs])
+            if record:
+                stack.recorder = Recorder(writer.dir, stack.stats)
+        outcome = run_job(
+            job,
+            archs,
+            task_list,
+            execution,
+            writer=writer,
+            existing=existing,
+            concurrency=concurrency,
+            stack=stack,
+            keep_results=keep_results,
+            on_episode=on_episode,
+        )
     finally:
         stack.close()
         if writer is not None:
             writer.close()
-    results = [r for r in slots if r is not None]
-    summaries = [
-        summarise_architecture(a.name, [r for r in results if r.architecture == a.name])
-        for a in archs
-    ]
     run_dir = Path(out) if out is not None else None
-    comparison = Comparison(config, results, summaries, run_dir, stack.stats)
-    if writer is not None:
-        writer.finish(comparison.summary_json(), order=[(a.name, t.id, s) for a, s, t in plan])
-    return comparison
-
-
-async def _run_plan(
-    plan: list[tuple[CompiledArchitecture, int, Task]],
-    corpus: Corpus,
-    limits: UsageLimits,
-    concurrency: int,
-    stack: BackendStack,
-    writer: RunWriter | None,
-    on_episode: ProgressCallback | None,
-) -> list[EpisodeResult | None]:
-    slots: list[EpisodeResult | None] = [None] * len(plan)
-    done = 0
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(i: int) -> None:
-        nonlocal done
-        arch, s, task = plan[i]
-        async with gate:
-            episode = await run_episode(
-                arch, task, corpus, seed=s, limits=limits, model_factory=stack
-            )
-        slots[i] = episode.result
-        if writer is not None:
-            writer.write(episode)
-        done += 1
-        if on_episode is not None:
-            on_episode(episode, done, len(plan))
-
-    try:
-        if concurrency == 1:
-            for i in range(len(plan)):
-                await one(i)
-        else:
-            await asyncio.gather(*(one(i) for i in range(len(plan))))
-    finally:
-        await stack.aclose()
-    return slots
+    return Comparison(config, outcome.results, outcome.summaries, run_dir, stack.stats)

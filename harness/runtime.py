@@ -12,10 +12,17 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from harness import prompts
-from harness.agent_loop import AgentResult, call_model, request_seed, run_agent, with_tools
+from harness.agent_loop import (
+    AgentResult,
+    call_model,
+    renumbered,
+    request_seed,
+    run_agent,
+    with_tools,
+)
 from harness.corpus import Corpus
 from harness.errors import RunError
 from harness.graph import CompiledArchitecture
@@ -76,6 +83,8 @@ class EpisodeState:
         return ts
 
     def record(self, step: Step) -> None:
+        if step.index != len(self.steps):
+            step = renumbered(step, len(self.steps))
         self.steps.append(step)
 
     def handoff(self) -> str:
@@ -127,7 +136,7 @@ async def run_episode(
             outcome = "no_answer"
     except RunError as exc:
         outcome, error = exc.outcome, str(exc)
-    steps = [replace(s, index=i) for i, s in enumerate(_ordered(state.steps))]
+    steps = [s if s.index == i else renumbered(s, i) for i, s in enumerate(_ordered(state))]
     answer, citations = state.answer or (None, ())
     correct, supported = score_answer(task, answer, citations)
     result = EpisodeResult(
@@ -147,9 +156,14 @@ async def run_episode(
     return Episode(result, steps)
 
 
-def _ordered(steps: list[Step]) -> list[Step]:
+def _ordered(state: EpisodeState) -> list[Step]:
     """Steps by simulated start time, so the order never depends on how asyncio
-    interleaved the branches; ties keep their recorded order within a branch."""
+    interleaved the branches; ties keep their recorded order within a branch. A single
+    branch's steps are recorded in that order already."""
+    steps = state.steps
+    if all(s.branch == "main" for s in steps):
+        if all(a.start_s <= b.start_s for a, b in zip(steps, steps[1:], strict=False)):
+            return steps
     return sorted(steps, key=lambda s: (s.start_s, s.branch))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +22,9 @@ from harness.cli.options import (
     assignments,
     limits,
 )
-from harness.compare import Comparison, compare, replay
+from harness.compare import Comparison, compare, replay, resume
 from harness.errors import ConfigError
+from harness.execution import IncompleteRun
 from harness.runtime import Episode
 
 
@@ -86,13 +88,47 @@ def compare_command(
         Path | None,
         typer.Option("--prices", help="Price file (TOML) overriding the shipped prices."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", "-w", min=1, help="Run simulated episodes in N worker processes."
+        ),
+    ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            metavar="local|processes|ray",
+            help="Where episodes run (default: local, or processes with --workers).",
+        ),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            metavar="ADDRESS",
+            help="Ray cluster for --executor ray ('auto', 'ray://host:10001'; "
+            "default: RAY_ADDRESS or a local instance).",
+        ),
+    ] = None,
+    resume_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="RUN_DIR",
+            help="Finish an interrupted run: its saved episodes kept, the rest run.",
+        ),
+    ] = None,
 ) -> None:
     """Compare architectures on a task suite with simulated (or real) models."""
     if json_file is not None and str(json_file) != "-" and json_file.is_dir():
         raise ConfigError(f"--json '{json_file}' is a directory; give a file name")
     if replay_dir is not None:
         _check_replay_flags(ctx)
+    if resume_dir is not None:
+        _check_resume_flags(ctx)
     err = Console(stderr=True)
+    # no refresh thread: worker processes can then be forked, and a bar costs nothing
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -101,34 +137,62 @@ def compare_command(
         console=err,
         transient=True,
         disable=quiet,
+        auto_refresh=False,
     )
     bar = progress.add_task("episodes", total=None)
+    shown = [0.0]
 
     def on_episode(ep: Episode, done: int, total: int) -> None:
         progress.update(bar, completed=done, total=total, description=ep.result.architecture)
+        now = time.monotonic()
+        if now - shown[0] >= 0.1 or done == total:
+            shown[0] = now
+            progress.refresh()
 
-    with progress:
-        if replay_dir is not None:
-            jobs = concurrency if _given(ctx, "concurrency") else None
-            result = replay(replay_dir, out=out, concurrency=jobs, on_episode=on_episode)
-        else:
-            result = compare(
-                arch,
-                suite=suite,
-                seeds=seeds,
-                seed=seed,
-                models=assignments(model, "--model"),
-                params=assignments(set_, "--set"),
-                limits=limits(max_steps, max_tokens, max_cost),
-                tasks=task,
-                out=out,
-                on_episode=on_episode,
-                concurrency=concurrency,
-                cache=not no_cache,
-                cache_dir=cache_dir,
-                record=record,
-                prices=prices,
-            )
+    run_dir = resume_dir or out
+    try:
+        with progress:
+            if replay_dir is not None:
+                jobs = concurrency if _given(ctx, "concurrency") else None
+                result = replay(replay_dir, out=out, concurrency=jobs, on_episode=on_episode)
+            elif resume_dir is not None:
+                result = resume(
+                    resume_dir,
+                    workers=workers,
+                    executor=executor,
+                    ray_address=ray_address,
+                    concurrency=concurrency if _given(ctx, "concurrency") else None,
+                    on_episode=on_episode,
+                    keep_results=False,
+                )
+            else:
+                result = compare(
+                    arch,
+                    suite=suite,
+                    seeds=seeds,
+                    seed=seed,
+                    models=assignments(model, "--model"),
+                    params=assignments(set_, "--set"),
+                    limits=limits(max_steps, max_tokens, max_cost),
+                    tasks=task,
+                    out=out,
+                    on_episode=on_episode,
+                    concurrency=concurrency,
+                    cache=not no_cache,
+                    cache_dir=cache_dir,
+                    record=record,
+                    prices=prices,
+                    workers=workers,
+                    executor=executor,
+                    ray_address=ray_address,
+                    keep_results=False,
+                )
+    except KeyboardInterrupt:
+        err.print(_stopped("interrupted", run_dir), highlight=False, markup=False, soft_wrap=True)
+        raise SystemExit(130) from None
+    except IncompleteRun as exc:
+        err.print(f"archbench: error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        raise SystemExit(1) from None
     _report_calls(err, result, replay_dir)
     text = json.dumps(result.summary_json(), indent=2, ensure_ascii=False) + "\n"
     if json_file is not None and str(json_file) == "-":
@@ -145,11 +209,45 @@ def compare_command(
         except OSError as exc:
             raise ConfigError(f"--json '{json_file}' cannot be written: {exc.strerror}") from None
         err.print(f"summary written to {json_file}")
-    if out is not None:
-        err.print(f"results and traces written to {out}/")
+    if run_dir is not None:
+        err.print(f"results and traces written to {run_dir}/")
 
 
 _REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency"}
+
+
+_RESUME_KEEPS = {
+    "resume_dir",
+    "json_file",
+    "quiet",
+    "concurrency",
+    "workers",
+    "executor",
+    "ray_address",
+}
+
+
+def _check_resume_flags(ctx: typer.Context) -> None:
+    """A resumed run keeps its configuration: only how it runs may change."""
+    for param in ctx.command.params:
+        if param.name and param.name not in _RESUME_KEEPS and _given(ctx, param.name):
+            flag = max(param.opts, key=len)
+            raise ConfigError(
+                f"--resume finishes the run as it was configured: {flag} cannot be combined "
+                "with it (only --workers, --executor, --ray-address, --concurrency, --json, "
+                "--quiet)"
+            )
+
+
+def _stopped(why: str, run_dir: Path | None) -> str:
+    if run_dir is None or not (run_dir / "results.jsonl").exists():
+        return f"archbench: {why}; nothing was saved (pass --out to keep finished episodes)"
+    with open(run_dir / "results.jsonl", "rb") as fh:
+        saved = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    return (
+        f"archbench: {why}; {saved} finished episodes are saved in {run_dir}: finish the run "
+        f"with 'archbench compare --resume {run_dir}'"
+    )
 
 
 def _given(ctx: typer.Context, name: str) -> bool:

@@ -1,0 +1,116 @@
+"""Real backends: model-call throughput against a local OpenAI-compatible server.
+
+Starts the test suite's scripted chat-completions server (tests/fake_openai_server.py,
+FastAPI + uvicorn) in its own process on 127.0.0.1 with a fixed latency per call, then runs
+`compare` with every role bound to it (`openai-compatible/fake@http://127.0.0.1:PORT/v1`,
+response cache off) at the given concurrency. Reports calls per second against the ideal
+(concurrency / latency), and the CPU time archbench's process spends per call (the
+server's CPU is not counted: it is another process). Nothing leaves this machine.
+
+    python bench/real_backend.py                        # 32 @ 50 ms and 128 @ 200 ms
+    python bench/real_backend.py --case 64:0.1 --calls 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+SERVER = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from fake_openai_server import FakeServer
+server = FakeServer()
+server.start()
+server.reset(latency_s={latency!r})
+print(server.port, flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+server.stop()
+"""
+
+
+def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[str, Any]:
+    os.environ["ARCHBENCH_LOOPBACK_ONLY"] = "1"  # refuse any endpoint off this machine
+    from harness import compare
+    from harness.suites import load_suite
+
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER.format(tests=str(TESTS), latency=latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        model = f"openai-compatible/fake@http://127.0.0.1:{port}/v1"
+        tasks = [t.id for t in load_suite("default").tasks]
+        per_episode = 3  # the server's policy: search, open, answer
+        seeds = max(1, calls // (per_episode * len(tasks)))
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = compare(
+            [arch],
+            seeds=seeds,
+            models={"*": model},
+            concurrency=concurrency,
+            cache=False,
+            keep_results=False,
+        )
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=30)
+    assert result.calls is not None
+    n = result.calls.network
+    ideal = concurrency / latency
+    return {
+        "concurrency": concurrency,
+        "latency_ms": round(latency * 1000),
+        "episodes": sum(s.episodes for s in result.summaries),
+        "calls": n,
+        "failed": result.calls.failed,
+        "seconds": round(wall, 2),
+        "calls_per_s": round(n / wall, 1),
+        "ideal_calls_per_s": round(ideal, 1),
+        "efficiency": round(n / wall / ideal, 3),
+        "cpu_us_per_call": round(cpu / n * 1e6),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--case",
+        action="append",
+        help="CONCURRENCY:LATENCY_S (repeatable; default 32:0.05 and 128:0.2)",
+    )
+    ap.add_argument("--calls", type=int, default=6000, help="about this many calls per case")
+    ap.add_argument("--arch", default="kimi-researcher")
+    ap.add_argument("--json", help="also write the numbers to this file")
+    args = ap.parse_args()
+    cases = [(int(c), float(lat)) for c, lat in (x.split(":") for x in args.case or [])]
+    rows = [run_case(c, lat, args.calls, args.arch) for c, lat in cases or [(32, 0.05), (128, 0.2)]]
+    print(
+        f"{'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'calls/s':>8} {'ideal':>6} "
+        f"{'efficiency':>10} {'CPU us/call':>11}"
+    )
+    for r in rows:
+        print(
+            f"{r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} {r['failed']:>6} "
+            f"{r['calls_per_s']:>8.0f} {r['ideal_calls_per_s']:>6.0f} {r['efficiency']:>9.1%} "
+            f"{r['cpu_us_per_call']:>11}"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

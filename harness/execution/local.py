@@ -1,0 +1,80 @@
+"""The default executor: episodes on this process's event loop, `concurrency` at a time.
+
+Concurrency pays off with real models, whose calls wait on the network; simulated models
+are CPU-bound and scale with worker processes instead (`--workers`). A window bounds how
+far ahead of the oldest unfinished episode new ones may start, so results waiting to be
+merged in planned order never pile up, however slow one episode is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
+from harness.corpus import Corpus
+from harness.execution.plan import Finished, Job, trace_line
+from harness.execution.types import Sink
+from harness.graph import CompiledArchitecture
+from harness.rundir import result_line
+from harness.runtime import ModelFactory, run_episode
+from harness.task import Task
+
+
+class LocalExecutor:
+    name = "local"
+
+    def __init__(
+        self,
+        archs: list[CompiledArchitecture],
+        tasks: list[Task],
+        corpus: Corpus,
+        *,
+        concurrency: int = 1,
+        model_factory: ModelFactory | None = None,
+        frontier: Callable[[], int] = lambda: 0,
+        aclose: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.archs = archs
+        self.tasks = tasks
+        self.corpus = corpus
+        self.concurrency = concurrency
+        self.model_factory = model_factory
+        self.frontier = frontier
+        """The planned index of the oldest episode not yet merged."""
+        self.window = max(1024, 8 * concurrency)
+        self.aclose = aclose
+
+    def run(self, job: Job, indices: Iterable[int], total: int, sink: Sink) -> None:
+        asyncio.run(self._run(job, indices, sink))
+
+    async def _run(self, job: Job, indices: Iterable[int], sink: Sink) -> None:
+        todo = iter(indices)
+        advanced = asyncio.Event()
+
+        async def worker() -> None:
+            for i in todo:  # shared: each worker takes the next planned episode
+                while i >= self.frontier() + self.window:
+                    advanced.clear()
+                    await advanced.wait()
+                a, s, t = job.split(i)
+                episode = await run_episode(
+                    self.archs[a],
+                    self.tasks[t],
+                    self.corpus,
+                    seed=job.seeds[s],
+                    limits=job.limits,
+                    model_factory=self.model_factory,
+                )
+                lines = job.lines
+                result = result_line(episode.result) if lines else None
+                sink(Finished(i, result, trace_line(episode) if lines else None, episode))
+                advanced.set()
+
+        try:
+            if self.concurrency == 1:
+                await worker()
+            else:
+                await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        finally:
+            if self.aclose is not None:
+                await self.aclose()
