@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from harness.compare import Comparison, ProgressCallback, archbench_version, compare, prepare
 from harness.errors import ConfigError, UserError
+from harness.execution import Executor
 from harness.loader import load_architecture
 from harness.profiles import ModelProfile
 from harness.registry import parse_model_id
@@ -407,9 +408,13 @@ def run_sweep(
     on_cell: CellCallback | None = None,
     concurrency: int = 1,
     model_factory: ModelFactory | None = None,
+    workers: int | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
 ) -> SweepResult:
     """Run every cell of `plan` into the run directory `out`; with `resume`, keep the cells
-    an interrupted sweep of the same plan finished and redo the rest."""
+    an interrupted sweep of the same plan finished and redo the rest. `workers`, `executor`
+    and `ray_address` are passed to every cell's `compare` (one Ray instance serves all)."""
     d = Path(out)
     described = plan.describe()
     done = _prepare_dir(d, described, resume)
@@ -439,6 +444,9 @@ def run_sweep(
             on_episode=on_episode,
             concurrency=concurrency,
             model_factory=model_factory,
+            workers=workers,
+            executor=executor,
+            ray_address=ray_address,
         )
         line = {"id": cell.id, "labels": cell.labels, "summaries": result.summary_json()}
         with open(d / "cells.jsonl", "a", encoding="utf-8") as fh:

@@ -83,6 +83,8 @@ def test_compare_writes_json_and_run_dir(
     config = json.loads((run / "config.json").read_text())
     assert config["format_version"] == 1 and config["seeds"] == [0, 1]
     assert json.loads((run / "summary.json").read_text()) == data
+    assert (run / "report" / "index.html").is_file()
+    assert f"report written to {run / 'report' / 'index.html'}" in err
 
 
 def test_same_seed_gives_byte_identical_json(

@@ -191,3 +191,15 @@ def test_cli_sweep_prints_a_table_and_writes_results(
     shutil.rmtree(out)
     code, _, err = cli(["sweep", "--family", "nope", "--out", str(out)], capsys)
     assert code == 2 and "--family 'nope'" in err
+
+
+def test_worker_processes_give_the_same_cells(tmp_path: Path) -> None:
+    plan = plan_sweep(["max_steps=4,8"], architectures=["kimi-researcher"], seeds=1)
+    run_sweep(plan, tmp_path / "local")
+    run_sweep(plan, tmp_path / "workers", workers=2)
+    for cell in ("c001", "c002"):
+        for name in ("results.jsonl", "traces.jsonl", "summary.json"):
+            local = (tmp_path / "local" / "cells" / cell / name).read_bytes()
+            assert local == (tmp_path / "workers" / "cells" / cell / name).read_bytes()
+    config = json.loads((tmp_path / "workers/cells/c001/config.json").read_text())
+    assert config["execution"]["workers"] == 2

@@ -13,12 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from harness.cli.options import (
+    ExecutorOpt,
     MaxCostOpt,
     MaxStepsOpt,
     MaxTokensOpt,
     ModelOpt,
+    RayAddressOpt,
     SetOpt,
     SuiteOpt,
+    WorkersOpt,
     assignments,
     limits,
 )
@@ -88,29 +91,9 @@ def compare_command(
         Path | None,
         typer.Option("--prices", help="Price file (TOML) overriding the shipped prices."),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", "-w", min=1, help="Run simulated episodes in N worker processes."
-        ),
-    ] = None,
-    executor: Annotated[
-        str | None,
-        typer.Option(
-            "--executor",
-            metavar="local|processes|ray",
-            help="Where episodes run (default: local, or processes with --workers).",
-        ),
-    ] = None,
-    ray_address: Annotated[
-        str | None,
-        typer.Option(
-            "--ray-address",
-            metavar="ADDRESS",
-            help="Ray cluster for --executor ray ('auto', 'ray://host:10001'; "
-            "default: RAY_ADDRESS or a local instance).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
     resume_dir: Annotated[
         Path | None,
         typer.Option(
@@ -119,6 +102,13 @@ def compare_command(
             help="Finish an interrupted run: its saved episodes kept, the rest run.",
         ),
     ] = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report",
+            help="With --out (or --resume): write the HTML report to RUN_DIR/report/.",
+        ),
+    ] = True,
 ) -> None:
     """Compare architectures on a task suite with simulated (or real) models."""
     if json_file is not None and str(json_file) != "-" and json_file.is_dir():
@@ -194,6 +184,10 @@ def compare_command(
         err.print(f"archbench: error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise SystemExit(1) from None
     _report_calls(err, result, replay_dir)
+    if report and run_dir is not None:
+        from harness.report import write_report  # matplotlib loads only now
+
+        err.print(f"report written to {write_report(run_dir)}", highlight=False, soft_wrap=True)
     text = json.dumps(result.summary_json(), indent=2, ensure_ascii=False) + "\n"
     if json_file is not None and str(json_file) == "-":
         typer.echo(text, nl=False)
@@ -213,7 +207,7 @@ def compare_command(
         err.print(f"results and traces written to {run_dir}/")
 
 
-_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency"}
+_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency", "report"}
 
 
 _RESUME_KEEPS = {
@@ -224,6 +218,7 @@ _RESUME_KEEPS = {
     "workers",
     "executor",
     "ray_address",
+    "report",
 }
 
 
@@ -235,7 +230,7 @@ def _check_resume_flags(ctx: typer.Context) -> None:
             raise ConfigError(
                 f"--resume finishes the run as it was configured: {flag} cannot be combined "
                 "with it (only --workers, --executor, --ray-address, --concurrency, --json, "
-                "--quiet)"
+                "--report, --quiet)"
             )
 
 

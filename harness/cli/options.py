@@ -45,6 +45,29 @@ MaxCostOpt = Annotated[
 ]
 
 
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Run simulated episodes in N worker processes."),
+]
+ExecutorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        metavar="local|processes|ray",
+        help="Where episodes run (default: local, or processes with --workers).",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="Ray cluster for --executor ray ('auto', 'ray://host:10001'; "
+        "default: RAY_ADDRESS or a local instance).",
+    ),
+]
+
+
 def assignments(values: list[str] | None, flag: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for raw in values or []:

@@ -10,7 +10,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.cli.options import ModelOpt, SetOpt, SuiteOpt, assignments
+from harness.cli.options import (
+    ExecutorOpt,
+    ModelOpt,
+    RayAddressOpt,
+    SetOpt,
+    SuiteOpt,
+    WorkersOpt,
+    assignments,
+)
 from harness.compare import Comparison
 from harness.report.analysis import arch_row
 from harness.report.load import load_run
@@ -83,6 +91,9 @@ def sweep_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", min=1, help="Episodes in flight (real models).")
     ] = 1,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = None,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Run every architecture in every cell of a grid; accuracy, cost and their intervals
     per cell, and (by default) the HTML report."""
@@ -140,6 +151,9 @@ def sweep_command(
             on_episode=on_episode,
             on_cell=on_cell,
             concurrency=concurrency,
+            workers=workers,
+            executor=executor,
+            ray_address=ray_address,
         )
     _print_table(out)
     err.print(f"results written to {out}/ (one directory per cell under {out}/cells/)")
