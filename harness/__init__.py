@@ -4,8 +4,10 @@
 >>> result = harness.compare(["kimi-researcher"], suite="default", seeds=1)  # doctest: +SKIP
 """
 
-from harness import drawing
-from harness.compare import Comparison, compare, replay
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+from harness.compare import Comparison, compare, replay, resume
 from harness.corpus import Corpus
 from harness.errors import (
     ArchbenchError,
@@ -87,5 +89,19 @@ __all__ = [
     "load_suite",
     "register_provider",
     "replay",
+    "resume",
     "run_episode",
 ]
+
+if _TYPE_CHECKING:
+    from harness import drawing
+
+
+def __getattr__(name: str) -> _Any:
+    """`harness.drawing` is imported on first use: it costs a quarter of a second and most
+    runs never draw."""
+    if name == "drawing":
+        import importlib
+
+        return importlib.import_module("harness.drawing")
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")

@@ -21,6 +21,7 @@ matches, or at random.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import random
 import re
@@ -109,6 +110,10 @@ def research_policy(body: dict[str, Any]) -> dict[str, Any]:
     return {"content": "Opening the first hit.", "calls": [_call("open", {"doc_id": hits[0]})]}
 
 
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 class _Dropped(Response):
     """Starts a response, then drops the connection before the body is complete."""
 
@@ -139,12 +144,16 @@ class FakeServer:
         self._sock.bind(("127.0.0.1", 0))
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        # httptools and uvloop (`uvicorn[standard]`) when installed: they cut the server's
+        # CPU per request, which on a small machine competes with the client being measured
         config = uvicorn.Config(
             self.app,
             log_level="critical",
+            access_log=False,
             lifespan="off",
             ws="none",
-            http="h11",
+            http="httptools" if _has("httptools") else "h11",
+            loop="uvloop" if _has("uvloop") else "asyncio",
             timeout_graceful_shutdown=0.2,
         )
         self._server = uvicorn.Server(config)
