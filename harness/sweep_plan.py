@@ -1,0 +1,380 @@
+"""Sweep grids: parse `KEY=V1,V2,...` axes and plan every cell before anything runs.
+
+A grid is a list of axes, `KEY=V1,V2,...`; the sweep runs every architecture (and seed) in
+every cell of the axes' cartesian product. A key names one of five things:
+
+    max_steps=5,10,20         an architecture parameter (ARCH:max_steps for one design)
+    model.worker=mock/a,mock/b a role's model binding (model.* every role; model.ARCH:ROLE)
+    skill=0.6,0.8             a simulated-model parameter on every role (worker.skill: one
+                              role; ARCH:worker.skill; sim.skill is the explicit spelling)
+    hops=2,3,4                a task-generator parameter (hops, breadth as LOW-HIGH ranges;
+                              distractors, alias_rate, per_family; task.hops explicit)
+    budget_tokens=5000,20000  an episode cap given to every architecture alike
+                              (budget_tokens, budget_usd, budget_steps)
+
+Every cell is checked (architectures compiled, model ids and parameter values validated,
+suites generated) before the first episode runs, so a typo costs one line, not a half-run
+sweep. Each cell is an ordinary `compare` run directory under RUN_DIR/cells/, written as
+its episodes finish; RUN_DIR/cells.jsonl gets one line per finished cell with its labels
+and summaries. Same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from harness.compare import archbench_version, prepare
+from harness.errors import ConfigError, UserError
+from harness.loader import load_architecture
+from harness.profiles import ModelProfile
+from harness.registry import parse_model_id
+from harness.suites import load_suite
+from harness.task import TaskSuite
+from harness.usage import UsageLimits
+
+SWEEP_FORMAT_VERSION = 1
+
+Kind = Literal["param", "model", "sim", "task", "budget"]
+
+SIM_PARAMS: tuple[str, ...] = tuple(
+    sorted(
+        [f.name for f in fields(ModelProfile) if f.name not in ("price", "label", "source")]
+        + ["price_input", "price_cached_input", "price_output"]
+    )
+)
+TASK_PARAMS: tuple[str, ...] = ("alias_rate", "breadth", "distractors", "hops", "per_family")
+BUDGETS: tuple[str, ...] = ("budget_steps", "budget_tokens", "budget_usd")
+TASK_DEFAULTS: dict[str, str] = {
+    "hops": "2-4",
+    "breadth": "3-5",
+    "distractors": "2",
+    "alias_rate": "0.5",
+    "per_family": "12",
+}
+
+
+@dataclass(frozen=True)
+class Axis:
+    key: str
+    """As the user wrote it: the cell label's name."""
+    kind: Kind
+    name: str
+    """The parameter, role ('*' for every role), model parameter, task parameter or budget."""
+    scope: str | None = None
+    """`ARCH` of an `ARCH:` prefix."""
+    role: str | None = None
+    """For a model parameter: the role it applies to (None: every role)."""
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    labels: dict[str, str]
+    params: dict[str, str]
+    models: dict[str, str]
+    limits: UsageLimits
+    suite: str
+    """A suite name or file, or `suites/NAME.json` inside the sweep directory."""
+    tasks: tuple[str, ...] | None
+
+
+@dataclass
+class SweepPlan:
+    architectures: list[str]
+    axes: list[Axis]
+    cells: list[Cell]
+    seeds: list[int]
+    families: list[str]
+    suites: dict[str, TaskSuite] = field(default_factory=dict)
+    """Generated suites by the file name they are written to (suites/NAME.json)."""
+    base_suite: str = "default"
+    task_seed: int = 0
+
+    def describe(self) -> dict[str, Any]:
+        """The plan as written to sweep.json (what a resumed sweep must match)."""
+        return {
+            "format_version": SWEEP_FORMAT_VERSION,
+            "kind": "sweep",
+            "archbench_version": archbench_version(),
+            "architectures": self.architectures,
+            "seeds": self.seeds,
+            "families": self.families,
+            "suite": self.base_suite,
+            "task_seed": self.task_seed,
+            "axes": [{"key": a.key, "kind": a.kind, "values": list(a.values)} for a in self.axes],
+            "cells": [
+                {
+                    "id": c.id,
+                    "dir": f"cells/{c.id}",
+                    "labels": c.labels,
+                    "params": c.params,
+                    "models": c.models,
+                    "limits": _limits_dict(c.limits),
+                    "suite": c.suite,
+                }
+                for c in self.cells
+            ],
+        }
+
+
+def _limits_dict(lim: UsageLimits) -> dict[str, float | int | None]:
+    return {"max_steps": lim.max_steps, "max_tokens": lim.max_tokens, "max_cost": lim.max_cost_usd}
+
+
+# --- parsing and validation ---------------------------------------------------------------
+
+
+def parse_axis(text: str, arch_params: dict[str, set[str]], roles: dict[str, set[str]]) -> Axis:
+    """One `KEY=V1,V2` grid entry, its key resolved against the selected architectures."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    values = tuple(v.strip() for v in raw.split(","))
+    if not sep or not key or not raw.strip() or any(not v for v in values):
+        raise ConfigError(f"sweep grid '{text}' must look like KEY=V1,V2,... (e.g. max_steps=5,10)")
+    if len(set(values)) != len(values):
+        raise ConfigError(f"sweep grid '{key}': a value is given twice")
+    return _resolve(key, values, arch_params, roles)
+
+
+def _resolve(
+    key: str, values: tuple[str, ...], params: dict[str, set[str]], roles: dict[str, set[str]]
+) -> Axis:
+    scope, colon, rest = key.rpartition(":")
+    if colon and scope.startswith("model."):  # model.ARCH:ROLE
+        scope, rest = scope.removeprefix("model."), "model." + rest
+    if colon and scope not in params:
+        raise ConfigError(f"sweep grid '{key}': architecture '{scope}' is not selected")
+    targets = [scope] if colon else list(params)
+    name = rest
+    shared = name in BUDGETS or name in TASK_PARAMS or name.startswith(("budget.", "task."))
+    if colon and shared:
+        raise ConfigError(f"sweep grid '{key}': budgets and tasks are the same for every design")
+    if name.startswith("model."):
+        role = name.removeprefix("model.")
+        if role != "*" and not any(role in roles[a] for a in targets):
+            raise _unknown(key, f"role '{role}'", sorted(set().union(*roles.values())))
+        return Axis(key, "model", role, scope or None, None, values)
+    if name in BUDGETS or name.startswith("budget."):
+        budget = name if name in BUDGETS else "budget_" + name.removeprefix("budget.")
+        if budget not in BUDGETS:
+            raise _unknown(key, "budget", list(BUDGETS))
+        return Axis(key, "budget", budget, None, None, values)
+    bare = name.removeprefix("task.")
+    if name.startswith("task.") or (bare in TASK_PARAMS and not _has(params, targets, name)):
+        if bare not in TASK_PARAMS:
+            raise _unknown(key, "task parameter", list(TASK_PARAMS))
+        return Axis(key, "task", bare, None, None, values)
+    explicit = name.startswith("sim.")
+    sim = name.removeprefix("sim.")
+    role, dot, pname = sim.rpartition(".")
+    if explicit or (pname in SIM_PARAMS and not _has(params, targets, name)):
+        if pname not in SIM_PARAMS:
+            raise _unknown(key, "model parameter", list(SIM_PARAMS))
+        if dot and not any(role in roles[a] for a in targets):
+            raise _unknown(key, f"role '{role}'", sorted(set().union(*roles.values())))
+        return Axis(key, "sim", pname, scope or None, role or None, values)
+    if not _has(params, targets, name):
+        known = sorted(set().union(*(params[a] for a in targets)))
+        raise ConfigError(
+            f"sweep grid '{key}': unknown parameter '{name}' (architecture parameters: "
+            f"{', '.join(known) or 'none'}; model parameters: e.g. skill, persistence; task "
+            f"parameters: {', '.join(TASK_PARAMS)}; budgets: {', '.join(BUDGETS)}; "
+            "bindings: model.ROLE)"
+        )
+    return Axis(key, "param", name, scope or None, None, values)
+
+
+def _has(params: dict[str, set[str]], targets: list[str], name: str) -> bool:
+    return any(name in params[a] for a in targets)
+
+
+def _unknown(key: str, what: str, known: Sequence[str]) -> ConfigError:
+    return ConfigError(f"sweep grid '{key}': unknown {what} (known: {', '.join(known)})")
+
+
+def _range(key: str, raw: str) -> tuple[int, int]:
+    lo, _, hi = raw.partition("-")
+    try:
+        return (int(lo), int(hi or lo))
+    except ValueError:
+        raise ConfigError(
+            f"sweep grid '{key}': '{raw}' is not a number or a range LOW-HIGH"
+        ) from None
+
+
+def _number(key: str, raw: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"sweep grid '{key}': '{raw}' is not a{'n integer' if kind is int else ' number'}"
+        ) from None
+    if value <= 0 and key.startswith("budget"):
+        raise ConfigError(f"sweep grid '{key}': a budget must be positive, got '{raw}'")
+    return value
+
+
+def _with_options(model_id: str, options: dict[str, str], where: str) -> str:
+    mid = parse_model_id(model_id)
+    if mid.provider != "mock":
+        raise ConfigError(
+            f"{where}: model parameters apply to simulated models (mock/...), not '{model_id}'"
+        )
+    merged = dict(mid.options)
+    merged.update(options)
+    query = "&".join(f"{k}={v}" for k, v in merged.items())
+    return f"{mid.full}?{query}" if query else mid.full
+
+
+def plan_sweep(
+    grid: Sequence[str],
+    *,
+    architectures: Sequence[str] | None = None,
+    suite: str = "default",
+    seeds: int | Sequence[int] = 3,
+    seed: int = 0,
+    models: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    limits: UsageLimits | None = None,
+    families: Sequence[str] | None = None,
+    task_seed: int = 0,
+) -> SweepPlan:
+    """Parse and check the whole grid: every cell's architectures compile, every value
+    parses, every generated suite is made. Raises a `UserError` naming the first problem."""
+    from harness.loader import builtin_architectures
+
+    refs = list(architectures or builtin_architectures())
+    specs = [load_architecture(r) for r in refs]
+    names = [s.name for s in specs]
+    arch_params = {s.name: set(s.params) for s in specs}
+    roles = {s.name: set(s.roles) for s in specs}
+    axes = [parse_axis(g, arch_params, roles) for g in grid]
+    keys = [a.key for a in axes]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(
+            f"sweep grid '{next(k for k in keys if keys.count(k) > 1)}' is given twice"
+        )
+    for a in axes:
+        clash = (params or {}) if a.kind == "param" else (models or {}) if a.kind == "model" else {}
+        plain = a.name if a.scope is None else f"{a.scope}:{a.name}"
+        if plain in clash:
+            raise ConfigError(f"'{plain}' is both fixed (--set/--model) and a sweep axis")
+    seed_list = [seed + i for i in range(seeds)] if isinstance(seeds, int) else list(seeds)
+    if not seed_list:
+        raise ConfigError("--seeds must be at least 1")
+    task_axes = [a for a in axes if a.kind == "task"]
+    plan = SweepPlan(refs, axes, [], seed_list, sorted(families or []), base_suite=suite)
+    plan.task_seed = task_seed
+    base = None if task_axes else load_suite(suite)
+    for n, combo in enumerate(itertools.product(*(a.values for a in axes)), 1):
+        cell = _cell(plan, n, dict(zip(axes, combo, strict=True)), models, params, limits)
+        suite_obj = base
+        if task_axes:
+            file, suite_obj = _generated(plan, cell, task_seed)
+            cell = replace(cell, suite=f"suites/{file}.json")
+        assert suite_obj is not None
+        cell = replace(cell, tasks=_family_tasks(suite_obj, plan.families))
+        plan.cells.append(_with_sim(cell, names, dict(zip(axes, combo, strict=True))))
+    return plan
+
+
+def _cell(
+    plan: SweepPlan,
+    n: int,
+    choice: dict[Axis, str],
+    models: dict[str, str] | None,
+    params: dict[str, str] | None,
+    limits: UsageLimits | None,
+) -> Cell:
+    cell_params = dict(params or {})
+    cell_models = dict(models or {})
+    lim = limits or UsageLimits()
+    steps, tokens, usd = lim.max_steps, lim.max_tokens, lim.max_cost_usd
+    for a, v in choice.items():
+        target = a.name if a.scope is None else f"{a.scope}:{a.name}"
+        if a.kind == "param":
+            cell_params[target] = v
+        elif a.kind == "model":
+            cell_models[target] = v
+        elif a.kind == "budget":
+            if a.name == "budget_steps":
+                steps = int(_number(a.key, v, int))
+            elif a.name == "budget_tokens":
+                tokens = int(_number(a.key, v, int))
+            else:
+                usd = float(_number(a.key, v, float))
+    labels = {a.key: v for a, v in choice.items()}
+    return Cell(
+        f"c{n:03d}",
+        labels,
+        cell_params,
+        cell_models,
+        UsageLimits(steps, tokens, usd),
+        plan.base_suite,
+        None,
+    )
+
+
+def _generated(plan: SweepPlan, cell: Cell, task_seed: int) -> tuple[str, TaskSuite]:
+    """The cell's generated suite (made once per distinct setting) and its file name."""
+    from tasks import generate_suite
+
+    settings = dict(TASK_DEFAULTS)
+    for a in plan.axes:
+        if a.kind == "task":
+            settings[a.name] = cell.labels[a.key]
+    file = "_".join(f"{k}{settings[k]}" for k in TASK_PARAMS)
+    if file not in plan.suites:
+        try:
+            plan.suites[file] = generate_suite(
+                task_seed,
+                per_family=int(_number("per_family", settings["per_family"], int)),
+                hops=_range("hops", settings["hops"]),
+                breadth=_range("breadth", settings["breadth"]),
+                distractors=int(_number("distractors", settings["distractors"], int)),
+                alias_rate=float(_number("alias_rate", settings["alias_rate"], float)),
+                name="generated",
+            )
+        except ValueError as exc:
+            raise ConfigError(f"sweep grid: the task generator refused {settings}: {exc}") from None
+    return file, plan.suites[file]
+
+
+def _family_tasks(suite: TaskSuite, families: Sequence[str]) -> tuple[str, ...]:
+    known = sorted({t.family for t in suite.tasks})
+    for f in families:
+        if f not in known:
+            raise ConfigError(f"--family '{f}' is not in the suite (families: {', '.join(known)})")
+    return tuple(t.id for t in suite.tasks if not families or t.family in families)
+
+
+def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
+    """Compile the cell (validating it) and, with model-parameter axes, bind every role to
+    its model id with the parameters in its query string."""
+    where = "sweep cell " + ", ".join(f"{k}={v}" for k, v in cell.labels.items())
+    try:
+        compiled = prepare(names, cell.models, cell.params)
+    except UserError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    sims = [(a, v) for a, v in choice.items() if a.kind == "sim"]
+    if not sims:
+        return cell
+    models: dict[str, str] = {}
+    for arch in compiled:
+        for role, model_id in arch.roles.items():
+            opts = {
+                a.name: v
+                for a, v in sims
+                if (a.scope in (None, arch.name)) and (a.role in (None, role))
+            }
+            bound = _with_options(model_id, opts, where) if opts else model_id
+            models[f"{arch.name}:{role}"] = bound
+    try:
+        prepare(names, models, cell.params)  # the new ids must be valid too
+    except UserError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return replace(cell, models=models)
