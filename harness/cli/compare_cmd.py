@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from harness.cli.options import (
@@ -25,6 +23,7 @@ from harness.cli.options import (
     assignments,
     limits,
 )
+from harness.cli.progress import EpisodeProgress
 from harness.compare import Comparison, compare, replay, resume
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
@@ -118,26 +117,10 @@ def compare_command(
     if resume_dir is not None:
         _check_resume_flags(ctx)
     err = Console(stderr=True)
-    # no refresh thread: worker processes can then be forked, and a bar costs nothing
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet,
-        auto_refresh=False,
-    )
-    bar = progress.add_task("episodes", total=None)
-    shown = [0.0]
+    progress = EpisodeProgress(err, quiet)
 
     def on_episode(ep: Episode, done: int, total: int) -> None:
-        progress.update(bar, completed=done, total=total, description=ep.result.architecture)
-        now = time.monotonic()
-        if now - shown[0] >= 0.1 or done == total:
-            shown[0] = now
-            progress.refresh()
+        progress.update(done, total, ep.result.architecture)
 
     run_dir = resume_dir or out
     try:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from harness.cli.options import (
@@ -19,6 +18,7 @@ from harness.cli.options import (
     WorkersOpt,
     assignments,
 )
+from harness.cli.progress import EpisodeProgress
 from harness.compare import Comparison
 from harness.report.analysis import arch_row
 from harness.report.load import load_run
@@ -121,23 +121,14 @@ def sweep_command(
         f"sweep: {len(plan.cells)} cell(s) x {len(plan.architectures)} architecture(s) x "
         f"{len(plan.seeds)} seed(s) -> {out}/"
     )
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet,
-    )
     per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ())
-    bar = progress.add_task("episodes", total=per_cell * len(plan.cells) or None)
+    progress = EpisodeProgress(err, quiet, per_cell * len(plan.cells) or None)
     state = {"cells": 0, "base": 0, "done": 0}
 
     def on_episode(ep: Episode, done: int, total: int) -> None:
         state["done"] = state["base"] + done
         label = f"cell {state['cells'] + 1}/{len(plan.cells)} {ep.result.architecture}"
-        progress.update(bar, completed=state["done"], description=label)
+        progress.update(state["done"], progress.total, label)
 
     def on_cell(cell: Cell, result: Comparison) -> None:
         state["cells"] += 1
