@@ -7,7 +7,8 @@ it; see `harness.execution.resume`).
     suite.json           the suite, when it is not a built-in one
     results.jsonl        one `EpisodeResult` per line
     traces.jsonl         one line per episode: its keys and every step
-    summary.json         per-architecture summaries, written when the run completes
+    summary.json         {format_version, architectures: per-architecture summaries},
+                         written when the run completes
 
 When the run completes, results and traces are in planned order (architecture, seed,
 task), whatever order episodes finished in and however often the run was resumed.
@@ -128,8 +129,9 @@ class RunWriter:
         if self._lines is not None and not self.ordered:
             for name, lines in zip(("results.jsonl", "traces.jsonl"), self._lines, strict=True):
                 _reorder(self.dir / name, lines)
+        versioned = {"format_version": RUN_FORMAT_VERSION, "architectures": summary}
         (self.dir / "summary.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(versioned, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
 
     def close(self) -> None:

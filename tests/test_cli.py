@@ -82,7 +82,10 @@ def test_compare_writes_json_and_run_dir(
     assert len((run / "traces.jsonl").read_text().splitlines()) == 40
     config = json.loads((run / "config.json").read_text())
     assert config["format_version"] == 1 and config["seeds"] == [0, 1]
-    assert json.loads((run / "summary.json").read_text()) == data
+    assert json.loads((run / "summary.json").read_text()) == {
+        "format_version": 1,
+        "architectures": data,
+    }
     assert (run / "report" / "index.html").is_file()
     assert f"report written to {run / 'report' / 'index.html'}" in err
 
