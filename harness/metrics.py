@@ -7,7 +7,8 @@ suites, deterministic, and never outside [0, 1].
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,51 +51,108 @@ class ArchitectureSummary(Summary):
     cost_by_role: dict[str, float | None]
 
 
-def _mean(values: Iterable[float]) -> float:
-    vals = list(values)
-    return round(sum(vals) / len(vals), 6) if vals else 0.0
+@dataclass
+class Totals:
+    """Running sums of episode results, folded in order: the one place summaries are
+    computed, whether the results are in a list or streamed from a run of any size."""
+
+    n: int = 0
+    correct: int = 0
+    supported: float = 0.0
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    coordination_tokens: int = 0
+    cost: float | None = 0.0
+    latency: float = 0.0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, r: EpisodeResult) -> None:
+        t = r.totals
+        self.n += 1
+        self.correct += r.correct
+        self.supported += float(r.supported)
+        self.steps += t.steps
+        self.tool_calls += t.tool_calls
+        self.input_tokens += t.input_tokens
+        self.cached_input_tokens += t.cached_input_tokens
+        self.output_tokens += t.output_tokens
+        self.coordination_tokens += r.coordination.total_tokens
+        if self.cost is not None:
+            self.cost = None if t.cost_usd is None else self.cost + t.cost_usd
+        self.latency += r.latency_s
+        self.outcomes[r.outcome] = self.outcomes.get(r.outcome, 0) + 1
+
+    def summary(self) -> Summary:
+        n = self.n
+
+        def mean(total: float) -> float:
+            return round(total / n, 6) if n else 0.0
+
+        return Summary(
+            episodes=n,
+            accuracy=round(self.correct / n, 6) if n else 0.0,
+            accuracy_ci95=wilson_ci95(self.correct, n),
+            supported_rate=mean(self.supported),
+            mean_steps=mean(self.steps),
+            mean_tool_calls=mean(self.tool_calls),
+            mean_input_tokens=mean(self.input_tokens),
+            mean_cached_input_tokens=mean(self.cached_input_tokens),
+            mean_output_tokens=mean(self.output_tokens),
+            mean_coordination_tokens=mean(self.coordination_tokens),
+            mean_cost_usd=None if self.cost is None else mean(self.cost),
+            mean_latency_s=mean(self.latency),
+            outcomes=dict(sorted(self.outcomes.items())),
+        )
 
 
-def summarise(results: Sequence[EpisodeResult]) -> Summary:
-    n = len(results)
-    correct = sum(r.correct for r in results)
-    costs = [r.totals.cost_usd for r in results]
-    outcomes: dict[str, int] = {}
+class ArchitectureTotals:
+    """`Totals` for one architecture, per task family, and its cost split per model and
+    per role (the hybrid's point)."""
+
+    def __init__(self) -> None:
+        self.all = Totals()
+        self.families: dict[str, Totals] = {}
+        self.cost_by_model: dict[str, float | None] = {}
+        self.cost_by_role: dict[str, float | None] = {}
+
+    def add(self, r: EpisodeResult) -> None:
+        self.all.add(r)
+        fam = self.families.get(r.family)
+        if fam is None:
+            fam = self.families[r.family] = Totals()
+        fam.add(r)
+        for totals, split in ((r.by_model, self.cost_by_model), (r.by_role, self.cost_by_role)):
+            for key, usage in totals.items():
+                prev, cost = split.get(key, 0.0), usage.cost_usd
+                split[key] = None if prev is None or cost is None else prev + cost
+
+    def summary(self, name: str) -> ArchitectureSummary:
+        n = self.all.n or 1
+
+        def split(totals: dict[str, float | None]) -> dict[str, float | None]:
+            return {k: (None if v is None else round(v / n, 6)) for k, v in sorted(totals.items())}
+
+        return ArchitectureSummary(
+            architecture=name,
+            **self.all.summary().model_dump(),
+            by_family={f: self.families[f].summary() for f in sorted(self.families)},
+            cost_by_model=split(self.cost_by_model),
+            cost_by_role=split(self.cost_by_role),
+        )
+
+
+def summarise(results: Iterable[EpisodeResult]) -> Summary:
+    totals = Totals()
     for r in results:
-        outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
-    return Summary(
-        episodes=n,
-        accuracy=round(correct / n, 6) if n else 0.0,
-        accuracy_ci95=wilson_ci95(correct, n),
-        supported_rate=_mean(float(r.supported) for r in results),
-        mean_steps=_mean(r.totals.steps for r in results),
-        mean_tool_calls=_mean(r.totals.tool_calls for r in results),
-        mean_input_tokens=_mean(r.totals.input_tokens for r in results),
-        mean_cached_input_tokens=_mean(r.totals.cached_input_tokens for r in results),
-        mean_output_tokens=_mean(r.totals.output_tokens for r in results),
-        mean_coordination_tokens=_mean(r.coordination.total_tokens for r in results),
-        mean_cost_usd=None if any(c is None for c in costs) else _mean(c or 0.0 for c in costs),
-        mean_latency_s=_mean(r.latency_s for r in results),
-        outcomes=dict(sorted(outcomes.items())),
-    )
+        totals.add(r)
+    return totals.summary()
 
 
-def _cost_split(results: Sequence[EpisodeResult], attr: str) -> dict[str, float | None]:
-    totals: dict[str, float | None] = {}
+def summarise_architecture(name: str, results: Iterable[EpisodeResult]) -> ArchitectureSummary:
+    totals = ArchitectureTotals()
     for r in results:
-        for key, usage in getattr(r, attr).items():
-            prev = totals.get(key, 0.0)
-            totals[key] = None if prev is None or usage.cost_usd is None else prev + usage.cost_usd
-    n = len(results) or 1
-    return {k: (None if v is None else round(v / n, 6)) for k, v in sorted(totals.items())}
-
-
-def summarise_architecture(name: str, results: Sequence[EpisodeResult]) -> ArchitectureSummary:
-    families = sorted({r.family for r in results})
-    return ArchitectureSummary(
-        architecture=name,
-        **summarise(results).model_dump(),
-        by_family={f: summarise([r for r in results if r.family == f]) for f in families},
-        cost_by_model=_cost_split(results, "by_model"),
-        cost_by_role=_cost_split(results, "by_role"),
-    )
+        totals.add(r)
+    return totals.summary(name)

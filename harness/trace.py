@@ -59,16 +59,6 @@ class UsageTotals(BaseModel):
     reasoning_tokens: int = 0
     cost_usd: float | None = 0.0
 
-    def add_step(self, s: Step) -> None:
-        self.steps += 1
-        self.tool_calls += len(s.tools)
-        self.input_tokens += s.input_tokens
-        self.cached_input_tokens += s.cached_input_tokens
-        self.output_tokens += s.output_tokens
-        self.reasoning_tokens += s.reasoning_tokens
-        if self.cost_usd is not None:
-            self.cost_usd = None if s.cost_usd is None else self.cost_usd + s.cost_usd
-
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
