@@ -210,28 +210,17 @@ async def run_agent(
 
 def with_tools(step: Step, tools: tuple[ToolRecord, ...], tool_time: float) -> Step:
     """`step` with the tool calls it ran, their time added to its latency."""
-    return Step(
-        step.index,
-        step.branch,
-        step.node,
-        step.role,
-        step.model,
-        step.purpose,
-        step.category,
-        step.start_s,
-        round(step.latency_s + tool_time, 6),
-        step.input_tokens,
-        step.cached_input_tokens,
-        step.output_tokens,
-        step.reasoning_tokens,
-        step.cost_usd,
-        step.content,
-        tools,
-    )
+    return _copy(step, step.index, round(step.latency_s + tool_time, 6), tools)
 
 
 def renumbered(step: Step, index: int) -> Step:
-    """`step` at another place in the trace (`dataclasses.replace` is ten times slower)."""
+    """`step` at another place in the trace."""
+    return _copy(step, index, step.latency_s, step.tools)
+
+
+def _copy(step: Step, index: int, latency_s: float, tools: tuple[ToolRecord, ...]) -> Step:
+    """A new `Step` with three fields changed, built directly: `dataclasses.replace` is ten
+    times slower, and this runs on every step."""
     return Step(
         index,
         step.branch,
@@ -241,14 +230,14 @@ def renumbered(step: Step, index: int) -> Step:
         step.purpose,
         step.category,
         step.start_s,
-        step.latency_s,
+        latency_s,
         step.input_tokens,
         step.cached_input_tokens,
         step.output_tokens,
         step.reasoning_tokens,
         step.cost_usd,
         step.content,
-        step.tools,
+        tools,
     )
 
 

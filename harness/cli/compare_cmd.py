@@ -11,12 +11,16 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.cli.options import (
+    ArchOpt,
     ExecutorOpt,
     MaxCostOpt,
     MaxStepsOpt,
     MaxTokensOpt,
     ModelOpt,
+    QuietOpt,
     RayAddressOpt,
+    SeedOpt,
+    SeedsOpt,
     SetOpt,
     SuiteOpt,
     WorkersOpt,
@@ -32,15 +36,10 @@ from harness.runtime import Episode
 
 def compare_command(
     ctx: typer.Context,
-    arch: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--arch", "-a", help="Architecture name or file (repeatable; default: all built-ins)."
-        ),
-    ] = None,
+    arch: ArchOpt = None,
     suite: SuiteOpt = "default",
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")] = 3,
-    seed: Annotated[int, typer.Option("--seed", help="The first seed.")] = 0,
+    seeds: SeedsOpt = 3,
+    seed: SeedOpt = 0,
     model: ModelOpt = None,
     set_: SetOpt = None,
     task: Annotated[
@@ -57,7 +56,7 @@ def compare_command(
         Path | None,
         typer.Option("--json", help="Write one summary object per architecture ('-': stdout)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     concurrency: Annotated[
         int,
         typer.Option(

@@ -30,6 +30,15 @@ SetOpt = Annotated[
         "for one architecture).",
     ),
 ]
+ArchOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--arch", "-a", help="Architecture name or file (repeatable; default: all built-ins)."
+    ),
+]
+SeedsOpt = Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="The first seed.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SuiteOpt = Annotated[
     str,
     typer.Option("--suite", help="A built-in suite (default, article) or a suite file."),

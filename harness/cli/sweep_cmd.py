@@ -10,9 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.cli.options import (
+    ArchOpt,
     ExecutorOpt,
     ModelOpt,
+    QuietOpt,
     RayAddressOpt,
+    SeedOpt,
+    SeedsOpt,
     SetOpt,
     SuiteOpt,
     WorkersOpt,
@@ -45,13 +49,10 @@ def sweep_command(
             "--out", "-o", help="Run directory: a sub-directory per cell, as it finishes."
         ),
     ] = Path("runs/sweep"),
-    arch: Annotated[
-        list[str] | None,
-        typer.Option("--arch", "-a", help="Architecture name or file (repeatable; default: all)."),
-    ] = None,
+    arch: ArchOpt = None,
     suite: SuiteOpt = "default",
-    seeds: Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")] = 3,
-    seed: Annotated[int, typer.Option("--seed", help="The first seed.")] = 0,
+    seeds: SeedsOpt = 3,
+    seed: SeedOpt = 0,
     model: ModelOpt = None,
     set_: SetOpt = None,
     family: Annotated[
@@ -87,7 +88,7 @@ def sweep_command(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Write OUT/report/index.html at the end.")
     ] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", min=1, help="Episodes in flight (real models).")
     ] = 1,
