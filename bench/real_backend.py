@@ -1,15 +1,17 @@
 """Real backends: model-call throughput against a local OpenAI-compatible server.
 
 Starts the test suite's scripted chat-completions server (tests/fake_openai_server.py,
-FastAPI + uvicorn) in its own process on 127.0.0.1 with a fixed latency per call, then runs
+Starlette + uvicorn) in its own process on 127.0.0.1 with a fixed latency per call, then runs
 `compare` with every role bound to it (`openai-compatible/fake@http://127.0.0.1:PORT/v1`,
 response cache off) at the given concurrency. Reports calls per second against the ideal
 (concurrency / latency), the CPU time archbench's process spends per call, and the
-server's (another process, on the same cores). The `openai` SDK is imported before the
-clock starts (~0.35 s once per process, not a per-call cost). Nothing leaves this machine.
+server's (another process, on the same cores). Two rates: end to end (calls over the whole
+run, its start and tail included) and steady (while the run is in full flow; see
+`steady_rate`). The `openai` SDK and its HTTP transport are imported before the clock
+starts (~0.45 s once per process, not a per-call cost). Nothing leaves this machine.
 
     python bench/real_backend.py                        # 32 @ 50 ms and 128 @ 200 ms
-    python bench/real_backend.py --case 64:0.1 --calls 5000
+    python bench/real_backend.py --case 64:0.1 --calls 6000
 """
 
 from __future__ import annotations
@@ -25,21 +27,29 @@ from typing import Any
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 SERVER = """
-import sys
+import json, sys
 sys.path.insert(0, {tests!r})
 from fake_openai_server import FakeServer
 server = FakeServer()
 server.start()
 server.reset(latency_s={latency!r})
 print(server.port, flush=True)
-sys.stdin.read()  # until the benchmark closes our stdin
+sys.stdin.readline()  # until the benchmark is done
+print(json.dumps(server.stamped.arrivals), flush=True)
 server.stop()
 """
 
 
 def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[str, Any]:
     os.environ["ARCHBENCH_LOOPBACK_ONLY"] = "1"  # refuse any endpoint off this machine
-    import openai  # noqa: F401  # imported once per process (~0.35 s): not a per-call cost
+    import openai  # imported once per process (~0.35 s): not a per-call cost
+
+    if os.environ.get("ARCHBENCH_HTTP") != "httpx":
+        try:  # and its HTTP transport (aiohttp, ~0.1 s)
+            import openai._vendor.httpx_aiohttp  # noqa: F401
+        except ImportError:
+            pass
+    del openai
 
     from harness import compare
     from harness.suites import load_suite
@@ -69,6 +79,10 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
         )
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         server_cpu = _server_cpu(server.pid) - server_c0
+        assert server.stdin is not None
+        server.stdin.write("done\n")
+        server.stdin.flush()
+        arrivals = json.loads(server.stdout.readline())
     finally:
         if server.stdin is not None:
             server.stdin.close()
@@ -76,6 +90,7 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
     assert result.calls is not None
     n = result.calls.network
     ideal = concurrency / latency
+    steady = steady_rate(arrivals)
     return {
         "concurrency": concurrency,
         "latency_ms": round(latency * 1000),
@@ -86,9 +101,24 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
         "calls_per_s": round(n / wall, 1),
         "ideal_calls_per_s": round(ideal, 1),
         "efficiency": round(n / wall / ideal, 3),
+        "steady_calls_per_s": round(steady, 1),
+        "steady_efficiency": round(steady / ideal, 3),
         "cpu_us_per_call": round(cpu / n * 1e6),
         "server_cpu_us_per_call": round(server_cpu / n * 1e6),
     }
+
+
+def steady_rate(arrivals: list[float], trim: float = 0.1) -> float:
+    """Calls per second while the run is in full flow: requests arriving between the first
+    and the last `trim` of them, over the time that took. The ideal (concurrency / latency)
+    is a steady-state rate; the end-to-end rate also counts the start (the first requests
+    go out after the run is set up) and the tail (the last episodes finish with fewer and
+    fewer in flight)."""
+    times = sorted(arrivals)
+    a, b = int(trim * len(times)), int((1 - trim) * len(times)) - 1
+    if b <= a or times[b] <= times[a]:
+        return float("nan")
+    return (b - a) / (times[b] - times[a])
 
 
 def _server_cpu(pid: int) -> float:
@@ -107,20 +137,22 @@ def main() -> None:
         action="append",
         help="CONCURRENCY:LATENCY_S (repeatable; default 32:0.05 and 128:0.2)",
     )
-    ap.add_argument("--calls", type=int, default=6000, help="about this many calls per case")
+    ap.add_argument("--calls", type=int, default=12000, help="about this many calls per case")
     ap.add_argument("--arch", default="kimi-researcher")
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
     cases = [(int(c), float(lat)) for c, lat in (x.split(":") for x in args.case or [])]
     rows = [run_case(c, lat, args.calls, args.arch) for c, lat in cases or [(32, 0.05), (128, 0.2)]]
     print(
-        f"{'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'calls/s':>8} {'ideal':>6} "
-        f"{'efficiency':>10} {'CPU us/call':>11} {'server CPU':>10}"
+        f"{'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'ideal':>6} "
+        f"{'steady/s':>8} {'of ideal':>8} {'e2e/s':>6} {'of ideal':>8} "
+        f"{'CPU us/call':>11} {'server CPU':>10}"
     )
     for r in rows:
         print(
             f"{r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} {r['failed']:>6} "
-            f"{r['calls_per_s']:>8.0f} {r['ideal_calls_per_s']:>6.0f} {r['efficiency']:>9.1%} "
+            f"{r['ideal_calls_per_s']:>6.0f} {r['steady_calls_per_s']:>8.0f} "
+            f"{r['steady_efficiency']:>8.1%} {r['calls_per_s']:>6.0f} {r['efficiency']:>8.1%} "
             f"{r['cpu_us_per_call']:>11} {r['server_cpu_us_per_call']:>10}"
         )
     if args.json:

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import bisect
 import re
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
+from harness.corpus_index import open_index
 from harness.task import Document
 
 __all__ = ["Corpus", "SearchHit", "query_terms"]
@@ -112,15 +112,7 @@ class Corpus:
         self._unit_cache: dict[int, _Units] = {}
         self._frequency: dict[str, int] = {}  # lower-cased term -> pages matching it
         self._results: OrderedDict[tuple[str, int], tuple[SearchHit, ...]] = OrderedDict()
-        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
-        with self._conn:
-            self._conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, text, tokenize='trigram')")
-            self._conn.executemany(
-                "INSERT INTO t(rowid, title, text) VALUES (?, ?, ?)",
-                ((rowid, doc.title, doc.text) for rowid, doc in enumerate(ordered)),
-            )
-            self._conn.execute("INSERT INTO t(t) VALUES ('optimize')")
-        self._conn.execute("PRAGMA query_only = ON")
+        self._conn = open_index(ordered)
 
     def __len__(self) -> int:
         return len(self._docs)

@@ -56,6 +56,8 @@ class _Pool:
     def __init__(self) -> None:
         self.clients: dict[tuple[str, str | None, int], openai.AsyncOpenAI] = {}
         self.turn = 0
+        self.shards = 1
+        """Clients per endpoint: 1 on aiohttp, `_HTTPX_SHARDS` on httpx."""
         self.closer: AsyncGenerator[None, None] | None = None
 
     async def close(self) -> None:
@@ -64,10 +66,12 @@ class _Pool:
             await client.close()
 
 
-# Clients per endpoint, taken in turn: each has its own connection pool, whose bookkeeping
-# scans every connection twice per request (httpcore), so at 128 calls in flight one pool
-# costs ~0.15 ms of CPU per call more than four pools of 32.
-_SHARDS = 4
+# Clients per endpoint with the httpx transport, taken in turn: each has its own connection
+# pool, whose bookkeeping scans every connection twice per request (httpcore), so at 128
+# calls in flight one pool costs ~0.15 ms of CPU per call more than four pools of 32.
+# aiohttp's pool does not scan, and every client costs ~45 ms to create (an SSL context),
+# which a run pays before its first calls go out: one client per endpoint there.
+_HTTPX_SHARDS = 4
 
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
 
@@ -89,16 +93,19 @@ async def _client(endpoint: Endpoint, key: str | None) -> openai.AsyncOpenAI:
         pool.closer = _closer(pool)
         await pool.closer.__anext__()
     pool.turn += 1
-    slot = (endpoint.base_url, endpoint.key_env, pool.turn % _SHARDS)
+    slot = (endpoint.base_url, endpoint.key_env, pool.turn % pool.shards)
     client = pool.clients.get(slot)
     if client is None:
         import openai
 
+        http_client = _http_client(openai)
+        if http_client is None:
+            pool.shards = _HTTPX_SHARDS
         client = openai.AsyncOpenAI(
             api_key=key or "not-needed",
             base_url=endpoint.base_url,
             max_retries=0,
-            http_client=_http_client(openai),
+            http_client=http_client,
         )
         pool.clients[slot] = client
     return client
@@ -143,6 +150,14 @@ class OpenAIBackend:
         self.price = price
         self.stats = stats or CallStats()
         self.cache_identity = identity(endpoint, settings)
+        self._key: tuple[str | None] | None = None
+
+    def api_key(self) -> str | None:
+        """The key, looked up once per backend: a lookup that misses the environment reads
+        the keys file's status, which is not worth doing on every call."""
+        if self._key is None:
+            self._key = (api_key(self.endpoint),)
+        return self._key[0]
 
     def reprice(self, usage: Usage) -> Usage:
         cost = (
@@ -196,7 +211,7 @@ class OpenAIBackend:
         return {"type": "function", "function": {"name": choice}}
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        key = api_key(self.endpoint)
+        key = self.api_key()
         if key is None and self.endpoint.key_required:
             self.stats.failed += 1
             raise BackendError(f"{self.id}: no API key: set {self.endpoint.key_env}")

@@ -19,9 +19,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from multiprocessing.context import BaseContext
 
-from harness.execution.plan import EpisodeRunner, Finished, Job, batch_size, batches
+from harness.execution.plan import EpisodeRunner, Finished, Job, batch_size
 from harness.execution.types import Sink, WorkerLost
 
 _RUNNER: EpisodeRunner | None = None
@@ -89,9 +90,11 @@ class ProcessExecutor:
 
     def run(self, job: Job, indices: Iterable[int], total: int, sink: Sink) -> None:
         order = indices if isinstance(indices, range | list) else list(indices)
-        size = self.batch or batch_size(total, self.workers)
         owner = self.share(job)
-        streams = [batches(_owned(order, owner, w), size) for w in range(self.workers)]
+        shares = [_Share(_owned(order, owner, w)) for w in range(self.workers)]
+        for i in order:
+            shares[owner(i)].left += 1
+        size = self.batch or batch_size(total, self.workers)
         ctx = mp_context()
         parent = 0 if ctx.get_start_method() == "forkserver" else os.getpid()
         pools = [
@@ -99,12 +102,18 @@ class ProcessExecutor:
             for _ in range(self.workers)
         ]
         flights: list[deque[Future[Shipped]]] = [deque() for _ in pools]
+        held_by: dict[int, int] = {}  # episode -> the worker whose flight holds it
 
         def top_up(w: int) -> None:
             while len(flights[w]) < _IN_FLIGHT:
-                batch = next(streams[w], None)
-                if batch is None:
+                # its own share first; once that is all given out, the biggest other one
+                # (the end of a run is spread over every worker, not left to the slowest)
+                share = shares[w] if shares[w].left else max(shares, key=lambda s: s.left)
+                batch = share.take(size, self.workers)
+                if not batch:
                     return
+                for i in batch:
+                    held_by[i] = w
                 flights[w].append(pools[w].submit(_run_batch, batch))
 
         ready: dict[int, Finished] = {}
@@ -114,9 +123,10 @@ class ProcessExecutor:
             self.pids = [pid for pool in pools for pid in getattr(pool, "_processes", {}) or {}]
             for index in order:  # hand results on in planned order
                 while index not in ready:
-                    w = owner(index)
+                    w = held_by[index]
                     for i, result, trace in flights[w].popleft().result():
                         ready[i] = Finished(i, result, trace)
+                        del held_by[i]
                     top_up(w)
                 sink(ready.pop(index))
         except BrokenProcessPool:
@@ -127,6 +137,22 @@ class ProcessExecutor:
                     fut.cancel()
             for pool in pools:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Share:
+    """One worker's share of the episodes, handed out in planned order, in batches that
+    shrink as the share runs out: the last batches of a run are small, so no worker is
+    left with a long one while the others have finished."""
+
+    def __init__(self, episodes: Iterator[int]) -> None:
+        self.episodes = episodes
+        self.left = 0
+
+    def take(self, size: int, workers: int) -> list[int]:
+        n = max(1, min(size, self.left // (2 * workers))) if self.left else 0
+        batch = list(islice(self.episodes, n))
+        self.left -= len(batch)
+        return batch
 
 
 _IN_FLIGHT = 3  # batches per worker: one running, two queued behind it

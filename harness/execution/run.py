@@ -8,6 +8,7 @@ and recording stay in this process, where `concurrency` overlaps their network w
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,6 +161,11 @@ def run_job(
         job, writer=writer, existing=existing, keep_results=keep_results, on_episode=on_episode
     )
     run_dir: Path | None = writer.dir if writer is not None else None
+    # Everything alive before the run (modules, the suite, the corpus) is set aside from
+    # the cyclic garbage collector while it lasts: collections then scan only what the run
+    # makes, and forked workers do not copy the parent's pages by touching its objects
+    # (the reason `gc.freeze` exists). About 5% of a short run's time, on both paths.
+    gc.freeze()
     try:
         executor = build(
             execution,
@@ -174,6 +180,7 @@ def run_job(
     except WorkerLost as exc:
         raise IncompleteRun(str(exc), merger.done, len(job), run_dir) from None
     finally:
+        gc.unfreeze()
         merger.close()
         if writer is not None and not merger.complete:
             writer.close()
