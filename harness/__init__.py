@@ -7,7 +7,7 @@
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from harness.compare import Comparison, compare, replay, resume
+from harness.compare import Comparison, compare
 from harness.corpus import Corpus
 from harness.errors import (
     ArchbenchError,
@@ -33,6 +33,7 @@ from harness.messages import (
 from harness.metrics import ArchitectureSummary, Summary
 from harness.profiles import PRESETS, ModelProfile
 from harness.registry import ModelBackend, Provider, get_model, register_provider
+from harness.rerun import replay, resume
 from harness.runtime import Episode, run_episode
 from harness.simulated import SimulatedModel
 from harness.spec import ArchitectureSpec, ContextPolicy, EdgeSpec, NodeSpec, ParamSpec

@@ -18,10 +18,11 @@ from harness.backends.base import request_key
 from harness.backends.cache import CACHE_FILE
 from harness.backends.providers import identity, resolve
 from harness.cli import main
-from harness.compare import compare, replay
+from harness.compare import compare
 from harness.errors import ConfigError
 from harness.messages import GenerateConfig, Message, ModelRequest
 from harness.registry import parse_model_id
+from harness.rerun import replay
 from harness.tools import ANSWER, SEARCH
 
 ARCHS = ["kimi-researcher", "orchestrator-workers"]

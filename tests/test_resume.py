@@ -17,10 +17,10 @@ import pytest
 from fake_openai_server import FakeServer
 
 from harness import compare
-from harness.compare import resume
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
 from harness.execution.processes import ProcessExecutor
+from harness.rerun import resume
 from harness.runtime import Episode
 from harness.task import TaskSuite
 

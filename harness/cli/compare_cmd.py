@@ -28,9 +28,10 @@ from harness.cli.options import (
     limits,
 )
 from harness.cli.progress import EpisodeProgress
-from harness.compare import Comparison, compare, replay, resume
+from harness.compare import Comparison, compare
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
+from harness.rerun import replay, resume
 from harness.runtime import Episode
 
 

@@ -1,9 +1,10 @@
 """One run, start to end: choose the executor, run the job, merge, write, summarise.
 
-`compare`, `replay` and `resume` (harness.compare) all end here. The executor is picked
-from `executor` and `workers` and checked against what it must ship (worker processes and
-Ray nodes get the job as data: simulated models only; real models, a custom model factory
-and recording stay in this process, where `concurrency` overlaps their network waits).
+`compare` (harness.compare), `replay` and `resume` (harness.rerun) all end here. The
+executor is picked from `executor` and `workers` and checked against what it must ship
+(worker processes and Ray nodes get the job as data: simulated models only; real models,
+a custom model factory and recording stay in this process, where `concurrency` overlaps
+their network waits).
 """
 
 from __future__ import annotations

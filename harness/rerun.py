@@ -1,0 +1,151 @@
+"""Runs made again from a run directory: `replay` (offline, from its recording) and
+`resume` (finish an interrupted run). Both read the run's configuration back (`config.json`
+with the specs and suite saved beside it) and end in the same `run_configured` as
+`compare`, so a rerun is the same computation as the run it repeats.
+
+    >>> from harness import resume
+    >>> resume("runs/big", workers=2)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.backends import BackendStack, ResponseCache, load_price_table
+from harness.backends.recording import RECORDING_FILE, Recording, load_inputs
+from harness.compare import Comparison, ProgressCallback, role_models, run_configured, select_tasks
+from harness.errors import ConfigError
+from harness.execution.plan import suite_digest
+from harness.execution.run import check_shippable, resolve
+from harness.execution.types import Executor
+from harness.graph import CompiledArchitecture, compile_architecture
+from harness.loader import load_architecture
+from harness.suites import load_suite
+from harness.task import Task, TaskSuite
+from harness.usage import UsageLimits
+
+
+@dataclass(frozen=True)
+class _SavedRun:
+    """A run directory's configuration, read back with its inputs (for replay, resume)."""
+
+    config: dict[str, Any]
+    archs: list[CompiledArchitecture]
+    suite: TaskSuite
+    tasks: list[Task]
+    seeds: list[int]
+    limits: UsageLimits
+    label: str
+
+
+def _load_run(run_dir: Path, flag: str) -> _SavedRun:
+    try:
+        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        names: list[str] = config["architectures"]
+        roles: dict[str, dict[str, str]] = config["roles"]
+        params: dict[str, dict[str, Any]] = config["params"]
+        task_ids: list[str] = config["tasks"]
+        seed_list: list[int] = config["seeds"]
+        limits = UsageLimits(**config["limits"])
+        label: str = config["suite"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{flag} '{run_dir}' holds no readable config.json ({exc})") from None
+    suite_obj, specs = load_inputs(run_dir)
+    suite_obj = suite_obj or load_suite(label)
+    digest = config.get("suite_sha256")
+    if digest is not None and digest != suite_digest(suite_obj):
+        raise ConfigError(f"{flag} '{run_dir}': suite '{label}' has changed since the run was made")
+    archs = [
+        compile_architecture(
+            specs.get(n) or load_architecture(n),
+            {k: str(v) for k, v in params[n].items()},
+            roles[n],
+        )
+        for n in names
+    ]
+    tasks = select_tasks(suite_obj, task_ids)
+    return _SavedRun(config, archs, suite_obj, tasks, seed_list, limits, label)
+
+
+def replay(
+    run_dir: Path | str,
+    *,
+    out: Path | str | None = None,
+    concurrency: int | None = None,
+    on_episode: ProgressCallback | None = None,
+) -> Comparison:
+    """Rerun a run made with `record=True`, offline: its configuration (architectures,
+    suite, tasks, seeds, roles, parameters, limits) from `run_dir`, every real model's
+    answer from its recording.jsonl. The results are those of the recorded run, byte for
+    byte (`Comparison.matches`); a request missing from the recording fails its episode."""
+    run_dir = Path(run_dir)
+    saved = _load_run(run_dir, "--replay")
+    recording = Recording(run_dir)
+    return run_configured(
+        saved.archs,
+        saved.suite,
+        saved.tasks,
+        saved.seeds,
+        suite_label=saved.label,
+        limits=saved.limits,
+        out=out,
+        on_episode=on_episode,
+        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
+        stack=BackendStack(recording=recording),
+        replay_of=run_dir,
+        save_suite=True,
+    )
+
+
+def resume(
+    run_dir: Path | str,
+    *,
+    workers: int | None = None,
+    executor: str | Executor | None = None,
+    ray_address: str | None = None,
+    concurrency: int | None = None,
+    on_episode: ProgressCallback | None = None,
+    keep_results: bool = True,
+) -> Comparison:
+    """Finish an interrupted run (a crash, `kill -9`, Ctrl-C, a lost worker): its
+    configuration from `run_dir`, the episodes it saved kept (a line torn by the crash is
+    dropped), the others run and appended. The finished directory, results and summaries
+    equal those of an uninterrupted run; how the rest runs (workers, executor,
+    concurrency) may differ from how it started. A finished run is left as it is."""
+    run_dir = Path(run_dir)
+    saved = _load_run(run_dir, "--resume")
+    if (run_dir / RECORDING_FILE).exists():
+        raise ConfigError(
+            f"--resume '{run_dir}': the run recorded its model answers (--record) and a "
+            "recording cannot be continued; rerun it with --record into a new directory"
+        )
+    execution = resolve(executor, workers, ray_address)
+    replay_of = saved.config.get("replay_of")
+    if replay_of is not None:
+        stack = BackendStack(recording=Recording(Path(replay_of)))
+    else:
+        opts = saved.config.get("backends") or {}
+        stack = BackendStack(
+            cache=ResponseCache(opts.get("cache_dir")) if opts.get("cache", True) else None,
+            prices=load_price_table(opts.get("prices")),
+        )
+        check_shippable(execution, saved.archs, stack)
+        stack.preflight(role_models(saved.archs))
+    return run_configured(
+        saved.archs,
+        saved.suite,
+        saved.tasks,
+        saved.seeds,
+        suite_label=saved.label,
+        limits=saved.limits,
+        out=run_dir,
+        on_episode=on_episode,
+        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
+        stack=stack,
+        execution=execution,
+        keep_results=keep_results,
+        resume_config=saved.config,
+    )
