@@ -40,6 +40,29 @@ class _SavedRun:
     limits: UsageLimits
     label: str
 
+    def run(
+        self,
+        out: Path | str | None,
+        on_episode: ProgressCallback | None,
+        concurrency: int | None,
+        stack: BackendStack,
+        **options: Any,
+    ) -> Comparison:
+        """This configuration, run again (concurrency as it was unless given)."""
+        return run_configured(
+            self.archs,
+            self.suite,
+            self.tasks,
+            self.seeds,
+            suite_label=self.label,
+            limits=self.limits,
+            out=out,
+            on_episode=on_episode,
+            concurrency=concurrency or int(self.config.get("concurrency", 1)),
+            stack=stack,
+            **options,
+        )
+
 
 def _load_run(run_dir: Path, flag: str) -> _SavedRun:
     try:
@@ -84,17 +107,11 @@ def replay(
     run_dir = Path(run_dir)
     saved = _load_run(run_dir, "--replay")
     recording = Recording(run_dir)
-    return run_configured(
-        saved.archs,
-        saved.suite,
-        saved.tasks,
-        saved.seeds,
-        suite_label=saved.label,
-        limits=saved.limits,
-        out=out,
-        on_episode=on_episode,
-        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
-        stack=BackendStack(recording=recording),
+    return saved.run(
+        out,
+        on_episode,
+        concurrency,
+        BackendStack(recording=recording),
         replay_of=run_dir,
         save_suite=True,
     )
@@ -134,17 +151,11 @@ def resume(
         )
         check_shippable(execution, saved.archs, stack)
         stack.preflight(role_models(saved.archs))
-    return run_configured(
-        saved.archs,
-        saved.suite,
-        saved.tasks,
-        saved.seeds,
-        suite_label=saved.label,
-        limits=saved.limits,
-        out=run_dir,
-        on_episode=on_episode,
-        concurrency=concurrency or int(saved.config.get("concurrency", 1)),
-        stack=stack,
+    return saved.run(
+        run_dir,
+        on_episode,
+        concurrency,
+        stack,
         execution=execution,
         keep_results=keep_results,
         resume_config=saved.config,
