@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,55 @@ def test_cli_workers_give_the_same_summary(
     assert config["execution"] == {"executor": "processes", "workers": 2}
     assert config["archbench_version"] and config["seeds"] == [0, 1]
     assert json.loads((tmp_path / "2" / "architectures.json").read_text()).keys() == set(ARCHS)
+
+
+def test_this_process_is_one_of_the_workers(mini: TaskSuite, tmp_path: Path) -> None:
+    """`--workers N` starts N-1 other processes; with one worker everything runs here."""
+    one = compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "local")
+    alone = ProcessExecutor(1)
+    here = compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "alone", executor=alone)
+    assert alone.pids == []
+    assert _files(tmp_path / "alone") == _files(tmp_path / "local")
+    assert here.summary_json() == one.summary_json()
+    two = ProcessExecutor(2, batch=3)
+    compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "two", executor=two)
+    assert len(two.pids) == 1
+    assert _files(tmp_path / "two") == _files(tmp_path / "local")
+
+
+def test_ctrl_c_inside_an_episode_here_is_reported_once(
+    mini: TaskSuite,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The interrupt lands in a parallel branch of an episode this process is running: the
+    run stops with KeyboardInterrupt, asyncio does not log the branch's copy of it, and
+    the saved episodes resume to the uninterrupted result."""
+    import gc
+
+    from harness import runtime
+    from harness.rerun import resume
+
+    real_run_agent = runtime.run_agent
+    branches = 0
+
+    async def run_agent(*args: Any, **kwargs: Any) -> Any:
+        nonlocal branches
+        if "#" in args[3]:  # a fan-out branch, in a task of its own
+            branches += 1
+            if branches == 40:
+                raise KeyboardInterrupt
+        return await real_run_agent(*args, **kwargs)
+
+    monkeypatch.setattr(runtime, "run_agent", run_agent)
+    run = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        compare(ARCHS, suite=mini, seeds=3, out=run, executor=ProcessExecutor(1))
+    gc.collect()  # unretrieved task exceptions are logged when their tasks are collected
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+    assert 0 < len((run / "results.jsonl").read_bytes().splitlines()) < 60
+    monkeypatch.setattr(runtime, "run_agent", real_run_agent)
+    resume(run)
+    full = compare(ARCHS, suite=mini, seeds=3)
+    assert json.loads((run / "summary.json").read_text())["architectures"] == full.summary_json()
