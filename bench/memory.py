@@ -3,7 +3,8 @@
 Runs the CLI (the default suite's 4 architectures x 60 tasks, `--seeds` chosen to give
 about the requested episode counts) with results and traces written to a run directory,
 and samples the resident memory of the whole process tree (the parent and its workers)
-every 20 ms with psutil (the `bench` extra). Reports, per run: episodes, seconds, the
+every 20 ms with psutil (the `bench` extra). The run only (`--no-report`): the HTML report
+is a separate step, measured by bench/report_scale.py. Reports, per run: episodes, seconds, the
 parent's peak RSS, the largest worker's, the tree's peak total, and the ratio to the
 smallest run's. Target: 100,000 episodes at most 1.5x the memory of 1,000.
 
@@ -33,6 +34,7 @@ def measure(episodes: int, workers: int, keep: Path | None) -> dict[str, Any]:
     seeds = max(1, math.ceil(episodes / PER_SEED))
     out = Path(tempfile.mkdtemp(prefix="archbench-memory-")) / "run"
     cmd = [sys.executable, "-c", "from harness.cli import main; main()", "compare", "-q"]
+    cmd += ["--no-report"]
     cmd += ["--seeds", str(seeds)]
     cmd += ["--workers", str(workers), "--out", str(out), "--json", str(out.parent / "s.json")]
     t0 = time.perf_counter()

@@ -1,27 +1,36 @@
 """Real backends: model-call throughput against a local OpenAI-compatible server.
 
 Starts the test suite's scripted chat-completions server (tests/fake_openai_server.py,
-Starlette + uvicorn) in its own process on 127.0.0.1 with a fixed latency per call, then runs
-`compare` with every role bound to it (`openai-compatible/fake@http://127.0.0.1:PORT/v1`,
-response cache off) at the given concurrency. Reports calls per second against the ideal
-(concurrency / latency), the CPU time archbench's process spends per call, and the
-server's (another process, on the same cores). Two rates: end to end (calls over the whole
-run, its start and tail included) and steady (while the run is in full flow; see
-`steady_rate`). The `openai` SDK and its HTTP transport are imported before the clock
-starts (~0.45 s once per process, not a per-call cost). Nothing leaves this machine.
+Starlette + uvicorn) in its own process on 127.0.0.1, answering each request a fixed latency
+after it arrived, then runs `compare` with every role bound to it
+(`openai-compatible/fake@http://127.0.0.1:PORT/v1`, response cache off) at the given
+concurrency. Reports calls per second against the ideal (concurrency / latency), the CPU
+time archbench's process spends per call, and the server's (another process, on the same
+cores). Two rates: end to end (calls over the whole run, its start and tail included) and
+steady (while the run is in full flow; see `steady_rate`).
+
+The floor, measured the same way against a fresh server: a plain aiohttp client (the HTTP
+library under the SDK's transport) posting one fixed request in a loop with as many in
+flight, no SDK and no archbench: what this machine, its loopback and the server allow.
+
+The `openai` SDK and its HTTP transport are imported before the clock starts (~0.45 s once
+per process, not a per-call cost). Nothing leaves this machine.
 
     python bench/real_backend.py                        # 32 @ 50 ms and 128 @ 200 ms
-    python bench/real_backend.py --case 64:0.1 --calls 6000
+    python bench/real_backend.py --case 64:0.1 --calls 6000 --no-floor
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +49,36 @@ server.stop()
 """
 
 
+class _Server:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.arrivals: list[float] = []
+        self.cpu_s = 0.0
+
+
+@contextmanager
+def fake_server(latency: float) -> Iterator[_Server]:
+    """The server in its own process; on exit, when each request arrived and its CPU."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER.format(tests=str(TESTS), latency=latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        server = _Server(int(proc.stdout.readline()))
+        c0 = _server_cpu(proc.pid)
+        yield server
+        server.cpu_s = _server_cpu(proc.pid) - c0
+        proc.stdin.write("done\n")
+        proc.stdin.flush()
+        server.arrivals = json.loads(proc.stdout.readline())
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
 def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[str, Any]:
     os.environ["ARCHBENCH_LOOPBACK_ONLY"] = "1"  # refuse any endpoint off this machine
     import openai  # imported once per process (~0.35 s): not a per-call cost
@@ -54,49 +93,69 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
     from harness import compare
     from harness.suites import load_suite
 
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER.format(tests=str(TESTS), latency=latency)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        server_c0 = _server_cpu(server.pid)
-        model = f"openai-compatible/fake@http://127.0.0.1:{port}/v1"
-        tasks = [t.id for t in load_suite("default").tasks]
-        per_episode = 3  # the server's policy: search, open, answer
-        seeds = max(1, calls // (per_episode * len(tasks)))
+    tasks = [t.id for t in load_suite("default").tasks]
+    per_episode = 3  # the server's policy: search, open, answer
+    seeds = max(1, calls // (per_episode * len(tasks)))
+    with fake_server(latency) as server:
         t0, c0 = time.perf_counter(), time.process_time()
         result = compare(
             [arch],
             seeds=seeds,
-            models={"*": model},
+            models={"*": f"openai-compatible/fake@http://127.0.0.1:{server.port}/v1"},
             concurrency=concurrency,
             cache=False,
             keep_results=False,
         )
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        server_cpu = _server_cpu(server.pid) - server_c0
-        assert server.stdin is not None
-        server.stdin.write("done\n")
-        server.stdin.flush()
-        arrivals = json.loads(server.stdout.readline())
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=30)
     assert result.calls is not None
-    n = result.calls.network
+    row = _row("archbench", concurrency, latency, result.calls.network, wall, cpu, server)
+    return {**row, "failed": result.calls.failed}
+
+
+def run_floor(concurrency: int, latency: float, calls: int) -> dict[str, Any]:
+    import aiohttp
+
+    body = {
+        "model": "fake",
+        "messages": [
+            {"role": "system", "content": "You are a research agent. " * 20},
+            {"role": "user", "content": "Who founded Lorvale? Search, read, answer."},
+        ],
+        "tools": [{"type": "function", "function": {"name": "search", "parameters": {}}}],
+    }
+
+    async def loop(port: int) -> int:
+        url = f"http://127.0.0.1:{port}/v1/chat/completions"
+        left = calls
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+            async def worker() -> None:
+                nonlocal left
+                while left > 0:
+                    left -= 1
+                    async with session.post(url, json=body) as response:
+                        await response.json()
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return calls
+
+    with fake_server(latency) as server:
+        t0, c0 = time.perf_counter(), time.process_time()
+        n = asyncio.run(loop(server.port))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {**_row("plain aiohttp", concurrency, latency, n, wall, cpu, server), "failed": 0}
+
+
+def _row(
+    client: str, concurrency: int, latency: float, n: int, wall: float, cpu: float, s: _Server
+) -> dict[str, Any]:
     ideal = concurrency / latency
-    steady = steady_rate(arrivals)
+    steady = steady_rate(s.arrivals)
     return {
+        "client": client,
         "concurrency": concurrency,
         "latency_ms": round(latency * 1000),
-        "episodes": sum(s.episodes for s in result.summaries),
         "calls": n,
-        "failed": result.calls.failed,
         "seconds": round(wall, 2),
         "calls_per_s": round(n / wall, 1),
         "ideal_calls_per_s": round(ideal, 1),
@@ -104,7 +163,7 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
         "steady_calls_per_s": round(steady, 1),
         "steady_efficiency": round(steady / ideal, 3),
         "cpu_us_per_call": round(cpu / n * 1e6),
-        "server_cpu_us_per_call": round(server_cpu / n * 1e6),
+        "server_cpu_us_per_call": round(s.cpu_s / n * 1e6),
     }
 
 
@@ -139,19 +198,24 @@ def main() -> None:
     )
     ap.add_argument("--calls", type=int, default=12000, help="about this many calls per case")
     ap.add_argument("--arch", default="kimi-researcher")
+    ap.add_argument("--no-floor", action="store_true", help="skip the plain-client floor")
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
     cases = [(int(c), float(lat)) for c, lat in (x.split(":") for x in args.case or [])]
-    rows = [run_case(c, lat, args.calls, args.arch) for c, lat in cases or [(32, 0.05), (128, 0.2)]]
+    rows = []
+    for c, lat in cases or [(32, 0.05), (128, 0.2)]:
+        rows.append(run_case(c, lat, args.calls, args.arch))
+        if not args.no_floor:
+            rows.append(run_floor(c, lat, args.calls))
     print(
-        f"{'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'ideal':>6} "
+        f"{'client':<13} {'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'ideal':>6} "
         f"{'steady/s':>8} {'of ideal':>8} {'e2e/s':>6} {'of ideal':>8} "
         f"{'CPU us/call':>11} {'server CPU':>10}"
     )
     for r in rows:
         print(
-            f"{r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} {r['failed']:>6} "
-            f"{r['ideal_calls_per_s']:>6.0f} {r['steady_calls_per_s']:>8.0f} "
+            f"{r['client']:<13} {r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} "
+            f"{r['failed']:>6} {r['ideal_calls_per_s']:>6.0f} {r['steady_calls_per_s']:>8.0f} "
             f"{r['steady_efficiency']:>8.1%} {r['calls_per_s']:>6.0f} {r['efficiency']:>8.1%} "
             f"{r['cpu_us_per_call']:>11} {r['server_cpu_us_per_call']:>10}"
         )

@@ -9,31 +9,22 @@ import shutil
 from pathlib import Path
 
 import pytest
+from report_runs import ARCHS, TASKS, make_run, make_sweep
 
 from harness.cli import main
-from harness.compare import compare
 from harness.errors import ConfigError
 from harness.report import DEFAULT_TRACES, write_report
 from harness.report.load import load_run
-from harness.sweep import plan_sweep, run_sweep
-
-ARCHS = ["kimi-researcher", "manus-workflow"]
-TASKS = [f"default-{f}-{i:02d}" for f in ("lookup", "multi_hop", "dead_end") for i in (1, 2, 3, 4)]
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("report") / "run"
-    compare(ARCHS, suite="default", seeds=2, tasks=TASKS, out=d)
-    return d
+    return make_run(tmp_path_factory.mktemp("report") / "run")
 
 
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("report") / "sweep"
-    plan = plan_sweep(["max_steps=3,10"], architectures=ARCHS, seeds=1, families=["dead_end"])
-    run_sweep(plan, d)
-    return d
+    return make_sweep(tmp_path_factory.mktemp("report") / "sweep")
 
 
 def copy(src: Path, tmp_path: Path) -> Path:

@@ -46,13 +46,15 @@ def report_command(
             raise ConfigError(f"--traces must be a number or 'all', got '{traces}'") from None
         if limit < 0:
             raise ConfigError(f"--traces must not be negative, got {traces}")
-    from harness.report import write_report
+    from harness.report.build import write_run
     from harness.report.load import load_run
+    from harness.stats import DEFAULT_REPS
 
-    run = load_run(run_dir)  # a missing or empty directory fails here, with one line
+    # a missing or empty directory fails here, with one line; the run is read only once
+    run = load_run(run_dir, traces=limit, overlay=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for note in run.all_notes():
         if note.level == "warn":
             err.print(f"note: {note.text}", markup=False)
-    index = write_report(run_dir, out, max_traces=limit)
+    index = write_run(run, out, reps=DEFAULT_REPS, seed=0)
     err.print(f"report written to {index}", markup=False)

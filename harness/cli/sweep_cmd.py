@@ -158,7 +158,7 @@ def sweep_command(
 
 
 def _print_table(out: Path) -> None:
-    run = load_run(out)
+    run = load_run(out, traces=0)  # the table needs results only: no steps kept
     t = Table(title=f"archbench sweep: {out}")
     keys = [str(a["key"]) for a in run.varying]
     for k in ["cell", *keys, "architecture"]:

@@ -108,53 +108,144 @@ def load_overlay(
     out=DIR)` / `archbench compare --out DIR`), over the whole run or one `episode`
     (`TASK_ID`, every seed of that task, or `TASK_ID@SEED`)."""
     d = Path(run_dir)
-    config = _read_config(d)
+    fp = footprint(d, _read_config(d), arch)
+    name = fp.compiled.spec.name
+    results = [r for r in _read_results(d) if r.architecture == name]
+    if not results:
+        raise ConfigError(f"run directory '{d}' has no finished episodes of '{name}'")
+    chosen = _select(d, results, episode)
+    keys = {(r.task_id, r.seed) for r in chosen}
+    traces = {
+        (t["task_id"], t["seed"]): t
+        for t in _read_jsonl(d / "traces.jsonl")
+        if t.get("architecture") == name and (t.get("task_id"), t.get("seed")) in keys
+    }
+    for r in chosen:
+        fp.walk(traces.get((r.task_id, r.seed), {}).get("steps", []), r.outcome in _FINISHED)
+    for r in chosen:
+        fp.add_result(r)
+    return fp.overlay(episode)
+
+
+def footprint(
+    run_dir: Path,
+    config: Mapping[str, Any],
+    arch: str | ArchitectureSpec | CompiledArchitecture,
+) -> Footprint:
+    """An empty footprint of `arch` compiled as the run in `run_dir` bound it (its
+    config.json is `config`); a `ConfigError` if the run did not run it."""
     spec = arch.spec if isinstance(arch, CompiledArchitecture) else arch
     if isinstance(spec, str):
         spec = load_architecture(spec)
     ran = [str(a) for a in config.get("architectures", [])]
     if spec.name not in ran:
         raise ConfigError(
-            f"run directory '{d}' does not match architecture '{spec.name}': it ran "
+            f"run directory '{run_dir}' does not match architecture '{spec.name}': it ran "
             f"{', '.join(ran) or 'nothing'}"
         )
-    compiled = _compile_as_run(d, spec, config)
-    results = [r for r in _read_results(d) if r.architecture == spec.name]
-    if not results:
-        raise ConfigError(f"run directory '{d}' has no finished episodes of '{spec.name}'")
-    chosen = _select(d, results, episode)
-    keys = {(r.task_id, r.seed) for r in chosen}
-    traces = {
-        (t["task_id"], t["seed"]): t
-        for t in _read_jsonl(d / "traces.jsonl")
-        if t.get("architecture") == spec.name and (t.get("task_id"), t.get("seed")) in keys
-    }
-    visits: Counter[str] = Counter()
-    edges: Counter[tuple[str, str]] = Counter()
-    for r in chosen:
-        steps = traces.get((r.task_id, r.seed), {}).get("steps", [])
-        _walk(compiled, steps, r.outcome in _FINISHED, visits, edges, d)
-    sums: dict[str, UsageTotals] = {n: UsageTotals() for n in compiled.graph.nodes}
-    total = UsageTotals()
-    for r in chosen:
+    return Footprint(_compile_as_run(run_dir, spec, config), run_dir)
+
+
+class Footprint:
+    """The sums an overlay draws, folded one episode at a time: `load_overlay` feeds it
+    the episodes it selects, the report feeds it every episode as it reads the run once.
+    Walks are cached per pair of nodes, so an episode costs a few dictionary look-ups."""
+
+    def __init__(self, compiled: CompiledArchitecture, run_dir: Path) -> None:
+        self.compiled = compiled
+        self.dir = run_dir
+        g = compiled.graph
+        self._flow = nx.DiGraph([(u, v) for u, v, k in g.edges(data="kind") if k == "flow"])
+        self._flow.add_nodes_from(g.nodes)
+        self._stepped = [(s.step_router, s.name) for s in compiled.nodes.values() if s.step_router]
+        self._paths: dict[tuple[str, str], list[str] | None] = {}
+        self.visits: Counter[str] = Counter()
+        self.edges: Counter[tuple[str, str]] = Counter()
+        self.sums: dict[str, UsageTotals] = {n: UsageTotals() for n in g.nodes}
+        self.total = UsageTotals()
+        self.episodes: list[str] = []
+
+    def add_result(self, r: EpisodeResult) -> None:
+        """Sum an episode's recorded usage (in the results' order: float sums depend on it)."""
         for node, u in r.by_node.items():
-            if node not in sums:
+            if node not in self.sums:
                 raise ConfigError(
-                    f"run directory '{d}' does not match architecture '{spec.name}': its "
-                    f"episodes ran node '{node}', which the architecture does not have"
+                    f"run directory '{self.dir}' does not match architecture "
+                    f"'{self.compiled.name}': its episodes ran node '{node}', which the "
+                    "architecture does not have"
                 )
-            _add(sums[node], u)
-        _add(total, r.totals)
-    nodes = {n: _usage(sums[n], visits[n]) for n in compiled.graph.nodes}
-    return Overlay(
-        compiled=compiled,
-        run_dir=d,
-        episodes=tuple(f"{r.task_id}@{r.seed}" for r in chosen),
-        selection=episode,
-        nodes=nodes,
-        edges={(u, v): edges[(u, v)] for u, v in compiled.graph.edges},
-        totals=_usage(total, len(chosen)),
-    )
+            _add(self.sums[node], u)
+        _add(self.total, r.totals)
+        self.episodes.append(f"{r.task_id}@{r.seed}")
+
+    def walk(self, steps: list[dict[str, Any]], finished: bool) -> None:
+        """Replay one episode on the graph: the nodes that made model calls, in order,
+        joined by the shortest flow paths between them."""
+        compiled, g = self.compiled, self.compiled.graph
+        visits, edges = self.visits, self.edges
+        events: list[tuple[str, str]] = []  # (node on the flow path, round key)
+        runs: dict[tuple[str, str], set[str]] = {}
+        for s in steps:
+            node, branch = str(s.get("node")), str(s.get("branch", "main"))
+            if node not in g:
+                raise ConfigError(
+                    f"run directory '{self.dir}' does not match architecture "
+                    f"'{compiled.name}': its trace has a step on node '{node}', which the "
+                    "architecture does not have"
+                )
+            if branch == "main":
+                key = (node, "")
+            else:
+                fan, _, rest = branch.partition("#")
+                if fan not in compiled.nodes or compiled.nodes[fan].kind != "fan_out":
+                    key = (node, "")
+                else:
+                    key = (fan, rest.partition("/")[0])
+                    runs.setdefault(key, set()).add(branch)
+            if not events or events[-1] != key:
+                events.append(key)
+            for router, agent in self._stepped:
+                if node == agent:  # the step router chose this step's model
+                    visits[router] += 1
+                    if s.get("role") == compiled.nodes[router].roles[-1]:
+                        edges[(router, agent)] += 1
+        current = compiled.spec.entry
+        visits[current] += 1
+        for i, key in enumerate(events):
+            target = key[0]
+            if not (i == 0 and target == current):
+                current = self._move(current, target)
+            if key in runs:
+                spec = compiled.nodes[target]
+                assert spec.target is not None
+                visits[spec.target] += len(runs[key])
+                edges[(target, spec.target)] += len(runs[key])
+        if finished:
+            self._move(current, END)
+
+    def _move(self, a: str, b: str) -> str:
+        if (a, b) not in self._paths:
+            self._paths[(a, b)] = _path(self._flow, a, b)
+        path = self._paths[(a, b)]
+        if path is None:
+            self.visits[b] += 1  # the trace jumps where the graph has no path: count the visit
+            return b
+        for u, v in zip(path, path[1:], strict=False):
+            self.edges[(u, v)] += 1
+            self.visits[v] += 1
+        return b
+
+    def overlay(self, selection: str | None = None) -> Overlay:
+        g = self.compiled.graph
+        return Overlay(
+            compiled=self.compiled,
+            run_dir=self.dir,
+            episodes=tuple(self.episodes),
+            selection=selection,
+            nodes={n: _usage(self.sums[n], self.visits[n]) for n in g.nodes},
+            edges={(u, v): self.edges[(u, v)] for u, v in g.edges},
+            totals=_usage(self.total, len(self.episodes)),
+        )
 
 
 def run_architectures(run_dir: str | Path) -> list[str]:
@@ -184,7 +275,9 @@ def _read_config(d: Path) -> dict[str, Any]:
     return data
 
 
-def _compile_as_run(d: Path, spec: ArchitectureSpec, config: dict[str, Any]) -> Any:
+def _compile_as_run(
+    d: Path, spec: ArchitectureSpec, config: Mapping[str, Any]
+) -> CompiledArchitecture:
     roles = config.get("roles", {}).get(spec.name, {})
     params = config.get("params", {}).get(spec.name, {})
     try:
@@ -268,71 +361,6 @@ def _usage(u: UsageTotals, visits: int) -> NodeUsage:
         output_tokens=u.output_tokens,
         cost_usd=None if u.cost_usd is None else round(u.cost_usd, 10),
     )
-
-
-def _walk(
-    compiled: CompiledArchitecture,
-    steps: list[dict[str, Any]],
-    finished: bool,
-    visits: Counter[str],
-    edges: Counter[tuple[str, str]],
-    d: Path,
-) -> None:
-    """Replay one episode on the graph: the nodes that made model calls, in order, joined
-    by the shortest flow paths between them."""
-    g = compiled.graph
-    flow = nx.DiGraph([(u, v) for u, v, k in g.edges(data="kind") if k == "flow"])
-    flow.add_nodes_from(g.nodes)
-    stepped = [(s.step_router, s.name) for s in compiled.nodes.values() if s.step_router]
-    events: list[tuple[str, str]] = []  # (node on the flow path, round key)
-    runs: dict[tuple[str, str], set[str]] = {}
-    for s in steps:
-        node, branch = str(s.get("node")), str(s.get("branch", "main"))
-        if node not in g:
-            raise ConfigError(
-                f"run directory '{d}' does not match architecture '{compiled.name}': its "
-                f"trace has a step on node '{node}', which the architecture does not have"
-            )
-        if branch == "main":
-            key = (node, "")
-        else:
-            fan, _, rest = branch.partition("#")
-            if fan not in compiled.nodes or compiled.nodes[fan].kind != "fan_out":
-                key = (node, "")
-            else:
-                key = (fan, rest.partition("/")[0])
-                runs.setdefault(key, set()).add(branch)
-        if not events or events[-1] != key:
-            events.append(key)
-        for router, agent in stepped:
-            if node == agent:  # the step router chose this step's model
-                visits[router] += 1
-                if s.get("role") == compiled.nodes[router].roles[-1]:
-                    edges[(router, agent)] += 1
-    current = compiled.spec.entry
-    visits[current] += 1
-    for i, key in enumerate(events):
-        target = key[0]
-        if not (i == 0 and target == current):
-            current = _move(flow, current, target, visits, edges)
-        if key in runs:
-            spec = compiled.nodes[target]
-            assert spec.target is not None
-            visits[spec.target] += len(runs[key])
-            edges[(target, spec.target)] += len(runs[key])
-    if finished:
-        _move(flow, current, END, visits, edges)
-
-
-def _move(flow: Any, a: str, b: str, visits: Counter[str], edges: Counter[tuple[str, str]]) -> str:
-    path = _path(flow, a, b)
-    if path is None:
-        visits[b] += 1  # the trace jumps where the graph has no path: count the visit only
-        return b
-    for u, v in zip(path, path[1:], strict=False):
-        edges[(u, v)] += 1
-        visits[v] += 1
-    return b
 
 
 def _path(flow: Any, a: str, b: str) -> list[str] | None:

@@ -22,7 +22,7 @@ from harness.stats import (
     family_breakdown,
     paired_comparisons,
 )
-from harness.taxonomy import Diagnosis, count, diagnose, loop_budgets
+from harness.taxonomy import Diagnosis, count
 from harness.trace import EpisodeResult
 
 
@@ -90,17 +90,11 @@ def analyse_cell(cell: CellRun, *, reps: int = DEFAULT_REPS, seed: int = 0) -> C
     rows = [arch_row(cell, a, cell.of(a), reps=reps, seed=seed) for a in archs]
     pairs = paired_comparisons(cell.results, archs, reps=reps, seed=seed)
     families = family_breakdown(cell.results, archs, reps=reps, seed=seed)
-    diagnoses: dict[Key, Diagnosis] = {}
-    budgets = {a: loop_budgets(cell.config, a) for a in archs}
-    for r in cell.results:
-        key = (r.architecture, r.task_id, r.seed)
-        steps = cell.traces.get(key)
-        if steps is None and not r.correct:
-            continue  # no trace: nothing to read the failure from
-        b, dynamic = budgets[r.architecture]
-        diagnoses[key] = diagnose(r, steps or [], b, dynamic)
+    if cell.diagnosis_error is not None:
+        raise cell.diagnosis_error  # as when the traces were diagnosed here
+    diagnoses: dict[Key, Diagnosis] = cell.diagnoses  # diagnosed as they were read
     return CellView(
-        cell, rows, pairs, families, diagnoses, count(diagnoses.values()), bool(cell.traces)
+        cell, rows, pairs, families, diagnoses, count(diagnoses.values()), bool(cell.traced)
     )
 
 

@@ -17,8 +17,9 @@ from harness.report.analysis import (
     curves,
     taxonomy_totals,
 )
-from harness.report.load import CellRun, Note, RunData, load_run
-from harness.report.pages import environment, select_traces, trace_file, write_trace_page
+from harness.report.fold import cell_overlay
+from harness.report.load import CellRun, Key, Note, RunData, load_run
+from harness.report.pages import environment, trace_file, write_trace_page
 from harness.report.plots import (
     Plot,
     colours,
@@ -30,6 +31,7 @@ from harness.report.plots import (
     taxonomy_plot,
 )
 from harness.taxonomy import MODES
+from harness.trace import EpisodeResult
 
 MARKER = '<meta name="generator" content="archbench report">'
 T = TypeVar("T")
@@ -44,11 +46,24 @@ def build_report(
     seed: int,
 ) -> Path:
     """See `harness.report.write_report`."""
-    run = load_run(run_dir)
+    run = load_run(run_dir, traces=max_traces, overlay=True)
+    return write_run(run, out, reps=reps, seed=seed)
+
+
+def write_run(
+    run: RunData,
+    out: Path | str | None = None,
+    *,
+    reps: int,
+    seed: int,
+) -> Path:
+    """The report of a run already read by `load_run(..., traces=N, overlay=True)`, with
+    trace pages for the `run.paged` episodes (the CLI reads the run first to print its
+    notes: reading it a second time doubled the time)."""
     out_dir = Path(out) if out is not None else run.dir / "report"
     _clear(out_dir)
     builder = _Builder(run, out_dir, reps=reps, seed=seed)
-    return builder.write(max_traces)
+    return builder.write()
 
 
 def _clear(out_dir: Path) -> None:
@@ -109,9 +124,12 @@ class _Builder:
         plot.write(self.out / "img")
         return plot
 
-    def write(self, max_traces: int | None) -> Path:
-        cells = [v.cell for v in self.views]
-        for cell, key in select_traces(cells, max_traces):
+    def write(self) -> Path:
+        # chosen as the run was read (only these steps were kept); a cell that could not
+        # be analysed has no pages, and its share is not handed to the others
+        ids = {v.cell.id for v in self.views}
+        paged = [(c, k) for c, k in self.run.paged if c.id in ids]
+        for cell, key in paged:
             self.links[(cell.id, *key)] = trace_file(cell, key)
         context = self._index_context()
         if self.sweep:
@@ -207,10 +225,12 @@ class _Builder:
 
     def _traces(self) -> None:
         by_id = {v.cell.id: v for v in self.views}
+        results: dict[str, dict[Key, EpisodeResult]] = {}
         for cid, arch, task, seed in sorted(self.links):
             v = by_id[cid]
-            results = {(x.architecture, x.task_id, x.seed): x for x in v.cell.results}
-            r = results[(arch, task, seed)]
+            if cid not in results:  # once per cell, not once per page
+                results[cid] = {(x.architecture, x.task_id, x.seed): x for x in v.cell.results}
+            r = results[cid][(arch, task, seed)]
             back = f"../cells/{cid}.html" if self.sweep else "../index.html"
             title = f"{arch} on {task}, seed {seed}"
             diagnosis = v.diagnoses.get((arch, task, seed))
@@ -236,10 +256,10 @@ class _Builder:
 def _drawing(cell: CellRun, arch: str) -> tuple[str, str]:
     import base64
 
-    from harness.drawing import draw, figure, load_overlay
+    from harness.drawing import draw, figure
 
     try:
-        overlay = load_overlay(cell.dir, arch)
+        overlay = cell_overlay(cell, arch)
         fig = figure(None, overlay)
         caption = f"as this run bound it; colour shows where the {overlay.default_metric()} went"
     except ArchbenchError:  # a partial or older run: draw the design itself

@@ -11,14 +11,20 @@ archbench run at all, is an error.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 
 from harness.errors import ConfigError
 from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
+
+if TYPE_CHECKING:
+    from harness.drawing.overlay import Footprint
+    from harness.report.fold import CellFold, TraceKeeper
+    from harness.taxonomy import Diagnosis
 
 RUN_FORMAT = 1
 """The run-directory format this reader was written for (harness/rundir.py)."""
@@ -45,9 +51,19 @@ class CellRun:
     architectures: list[str] = field(default_factory=list)
     results: list[EpisodeResult] = field(default_factory=list)
     traces: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    """Steps of the episodes that get a trace page (every episode's with `traces=None`)."""
     planned: int | None = None
     finished: bool = False
     notes: list[Note] = field(default_factory=list)
+    traced: set[Key] = field(default_factory=set)
+    """Every episode with a readable trace, kept or not."""
+    diagnoses: dict[Key, Diagnosis] = field(default_factory=dict)
+    """Failure tags of every episode with a trace, and every correct one, as read."""
+    diagnosis_error: Exception | None = None
+    footprints: dict[str, Footprint] | None = None
+    """Overlay sums per architecture, folded while reading (see `fold.cell_overlay`)."""
+    regular: bool = True
+    """Every line read strictly, once: the overlay can be folded as `load_overlay` reads."""
 
     @property
     def label(self) -> str:
@@ -66,6 +82,8 @@ class RunData:
     """Sweep axes: {"key", "kind", "values"}."""
     notes: list[Note] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    paged: list[tuple[CellRun, Key]] = field(default_factory=list)
+    """The episodes that get a trace page, in page order (`fold.select_traces`)."""
 
     @property
     def architectures(self) -> list[str]:
@@ -87,22 +105,32 @@ class RunData:
         return out
 
 
-def load_run(path: Path | str) -> RunData:
-    """Everything readable in the run directory `path` (a compare run or a sweep)."""
+def load_run(path: Path | str, *, traces: int | None = None, overlay: bool = False) -> RunData:
+    """Everything readable in the run directory `path` (a compare run or a sweep), each
+    file read once. Steps are kept for the `traces` episodes that get a trace page (all
+    with None); the others are folded into diagnoses (and, with `overlay`, the first
+    cell's overlay sums) as they are read."""
+    from harness.report.fold import TraceKeeper
+
     d = Path(path)
+    keeper = TraceKeeper(traces)
     if not d.exists():
         raise ConfigError(f"run directory '{d}' does not exist")
     if not d.is_dir():
         raise ConfigError(f"'{d}' is not a directory; give the run directory (--out of a run)")
     if (d / "sweep.json").exists() or (d / "cells").is_dir():
-        return _load_sweep(d)
+        run = _load_sweep(d, keeper, overlay)
+        run.paged = keeper.finish(run.cells)
+        return run
     if not any((d / n).exists() for n in ("config.json", "results.jsonl", "summary.json")):
         raise ConfigError(
             f"'{d}' holds no archbench run (no config.json, results.jsonl or sweep.json); "
             "write one with 'archbench compare --out DIR' or 'archbench sweep ... --out DIR'"
         )
-    cell = load_cell(d, "run", {})
-    return RunData(d, "compare", [cell], meta=cell.config)
+    cell = load_cell(d, "run", {}, keeper, overlay)
+    run = RunData(d, "compare", [cell], meta=cell.config)
+    run.paged = keeper.finish(run.cells)
+    return run
 
 
 def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | None:
@@ -119,29 +147,37 @@ def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | Non
     return data
 
 
-def _lines(path: Path, notes: list[Note]) -> list[tuple[int, Any]]:
-    """(line number, JSON value) of every readable line; unreadable lines are counted."""
-    out: list[tuple[int, Any]] = []
+def _lines(path: Path, notes: list[Note], cell: CellRun | None = None) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON value) of every readable line, one at a time; unreadable lines
+    are counted (and, but for a torn last line, make `cell` irregular)."""
     bad: list[int] = []
+    n = 0
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for raw in f:
+                for line in raw.splitlines():  # the line breaks str.splitlines knows
+                    n += 1
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        bad.append(n)
+                        continue
+                    yield n, obj
     except OSError as exc:
         notes.append(Note("warn", f"{path.name} cannot be read: {exc.strerror}"))
-        return out
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append((n, json.loads(line)))
-        except ValueError:
-            bad.append(n)
+        if cell is not None:
+            cell.regular = False
+        return
     if bad:
         where = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
         torn = " (the run was probably interrupted while writing)" if bad == [n] else ""
         notes.append(
             Note("warn", f"{path.name}: {len(bad)} unreadable line(s) skipped: {where}{torn}")
         )
-    return out
+        if cell is not None and not torn:
+            cell.regular = False
 
 
 _KNOWN = set(EpisodeResult.model_fields)
@@ -174,12 +210,21 @@ def parse_result(obj: Any) -> tuple[EpisodeResult | None, bool]:
     return None, True
 
 
-def load_cell(d: Path, cell_id: str, labels: dict[str, str]) -> CellRun:
+def load_cell(
+    d: Path,
+    cell_id: str,
+    labels: dict[str, str],
+    keeper: TraceKeeper | None = None,
+    overlay: bool = False,
+) -> CellRun:
     """One compare run directory (a sweep cell or a whole run)."""
+    from harness.report.fold import CellFold, TraceKeeper
+
     cell = CellRun(cell_id, labels, d)
     notes = cell.notes
     config = _read_json(d / "config.json", notes, "config.json")
     if config is None:
+        cell.regular = False
         if not (d / "config.json").exists():
             notes.append(Note("warn", "no config.json: bindings and the planned size are unknown"))
         config = {}
@@ -198,12 +243,16 @@ def load_cell(d: Path, cell_id: str, labels: dict[str, str]) -> CellRun:
             Note("info", "config.json has no format_version: an older run, read leniently")
         )
     _load_results(cell, d)
-    _load_traces(cell, d)
     archs = [str(a) for a in config.get("architectures", []) if isinstance(a, str)]
     for r in cell.results:
         if r.architecture not in archs:
             archs.append(r.architecture)
     cell.architectures = archs
+    fold = CellFold(cell, keeper if keeper is not None else TraceKeeper(None), overlay)
+    _load_traces(cell, d, fold)
+    if not cell.regular:
+        fold.footprints = None
+    fold.finish()
     tasks, seeds = config.get("tasks"), config.get("seeds")
     if isinstance(tasks, list) and isinstance(seeds, list) and archs:
         cell.planned = len(config.get("architectures", archs)) * len(tasks) * len(seeds)
@@ -227,16 +276,18 @@ def _load_results(cell: CellRun, d: Path) -> None:
     path = d / "results.jsonl"
     if not path.exists():
         cell.notes.append(Note("warn", "no results.jsonl: no episode finished"))
+        cell.regular = False
         return
     lenient = unusable = newer = 0
     seen: set[Key] = set()
-    for _, obj in _lines(path, cell.notes):
+    for _, obj in _lines(path, cell.notes, cell):
         r, loose = parse_result(obj)
         if r is None:
             unusable += 1
             continue
         key = (r.architecture, r.task_id, r.seed)
         if key in seen:
+            cell.regular = False
             continue  # a line written twice (a resumed writer): keep the first
         seen.add(key)
         lenient += loose
@@ -250,32 +301,43 @@ def _load_results(cell: CellRun, d: Path) -> None:
                 "leniently: unknown fields ignored, missing ones at their defaults",
             )
         )
+    if lenient or unusable:
+        cell.regular = False
     if unusable:
         cell.notes.append(
             Note("warn", f"{unusable} result line(s) lack an architecture, task or seed: skipped")
         )
 
 
-def _load_traces(cell: CellRun, d: Path) -> None:
+def _load_traces(cell: CellRun, d: Path, fold: CellFold) -> None:
     path = d / "traces.jsonl"
     if not path.exists():
+        cell.regular = False
         if cell.results:
             cell.notes.append(Note("warn", "no traces.jsonl: no trace pages, no failure tags"))
         return
     bad = 0
-    for _, obj in _lines(path, cell.notes):
+    for _, obj in _lines(path, cell.notes, cell):
         try:
-            key = (str(obj["architecture"]), str(obj["task_id"]), int(obj["seed"]))
-            steps = [s for s in obj["steps"] if isinstance(s, dict)]
+            arch, task, seed, raw = obj["architecture"], obj["task_id"], obj["seed"], obj["steps"]
+            key = (str(arch), str(task), int(seed))
+            steps = [s for s in raw if isinstance(s, dict)]
         except (KeyError, TypeError, ValueError):
             bad += 1
             continue
-        cell.traces[key] = steps
+        if not (isinstance(arch, str) and isinstance(task, str) and type(seed) is int) or (
+            not isinstance(raw, list) or len(steps) != len(raw)
+        ):
+            cell.regular = False
+            fold.footprints = None  # load_overlay reads this line differently
+        fold.add(key, steps)
     if bad:
+        cell.regular = False
+        fold.footprints = None
         cell.notes.append(Note("warn", f"{bad} trace line(s) lack keys or steps: skipped"))
 
 
-def _load_sweep(d: Path) -> RunData:
+def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
     notes: list[Note] = []
     meta = _read_json(d / "sweep.json", notes, "sweep.json") or {}
     version = meta.get("format_version")
@@ -296,7 +358,7 @@ def _load_sweep(d: Path) -> RunData:
         if not cdir.is_dir():
             missing.append(str(c["id"]))
             continue
-        cells.append(load_cell(cdir, str(c["id"]), labels))
+        cells.append(load_cell(cdir, str(c["id"]), labels, keeper, overlay and not cells))
     if missing:
         notes.append(
             Note(

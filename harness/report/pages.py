@@ -85,28 +85,6 @@ def trace_file(cell: CellRun, key: Key) -> str:
     return "traces/" + re.sub(r"[^A-Za-z0-9._-]+", "_", raw) + ".html"
 
 
-def select_traces(cells: Sequence[CellRun], limit: int | None) -> list[tuple[CellRun, Key]]:
-    """Which episodes get a trace page: all of them within `limit`, else failed episodes
-    first, taken in turn from every (cell, architecture) so none is left out."""
-    queues: list[list[tuple[CellRun, Key]]] = []
-    for cell in cells:
-        for arch in cell.architectures:
-            rs = [r for r in cell.of(arch) if (r.architecture, r.task_id, r.seed) in cell.traces]
-            ordered = [r for r in rs if not r.correct] + [r for r in rs if r.correct]
-            queues.append([(cell, (r.architecture, r.task_id, r.seed)) for r in ordered])
-    total = sum(len(q) for q in queues)
-    if limit is None or total <= limit:
-        return [item for q in queues for item in q]
-    out: list[tuple[CellRun, Key]] = []
-    depth = 0
-    while len(out) < limit:
-        for q in queues:
-            if depth < len(q) and len(out) < limit:
-                out.append(q[depth])
-        depth += 1
-    return out
-
-
 @dataclass(frozen=True)
 class Bar:
     index: int
