@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -128,55 +127,26 @@ def test_cli_workers_give_the_same_summary(
     assert json.loads((tmp_path / "2" / "architectures.json").read_text()).keys() == set(ARCHS)
 
 
-def test_this_process_is_one_of_the_workers(mini: TaskSuite, tmp_path: Path) -> None:
-    """`--workers N` starts N-1 other processes; with one worker everything runs here."""
+def test_the_end_of_a_run_is_shared_out(mini: TaskSuite, tmp_path: Path) -> None:
+    """Batches shrink as a worker's share runs out, and a worker whose share is all given
+    out takes from the others': every worker gets episodes, none is handed one twice, and
+    the files are those of a single process."""
+    from harness.execution import processes
+
     one = compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "local")
-    alone = ProcessExecutor(1)
-    here = compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "alone", executor=alone)
-    assert alone.pids == []
-    assert _files(tmp_path / "alone") == _files(tmp_path / "local")
-    assert here.summary_json() == one.summary_json()
-    two = ProcessExecutor(2, batch=3)
-    compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "two", executor=two)
-    assert len(two.pids) == 1
-    assert _files(tmp_path / "two") == _files(tmp_path / "local")
-
-
-def test_ctrl_c_inside_an_episode_here_is_reported_once(
-    mini: TaskSuite,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The interrupt lands in a parallel branch of an episode this process is running: the
-    run stops with KeyboardInterrupt, asyncio does not log the branch's copy of it, and
-    the saved episodes resume to the uninterrupted result."""
-    import gc
-
-    from harness import runtime
-    from harness.rerun import resume
-
-    real_run_agent = runtime.run_agent
-    branches = 0
-
-    async def run_agent(*args: Any, **kwargs: Any) -> Any:
-        nonlocal branches
-        if "#" in args[3]:  # a fan-out branch, in a task of its own
-            branches += 1
-            if branches == 40:
-                raise KeyboardInterrupt
-        return await real_run_agent(*args, **kwargs)
-
-    monkeypatch.setattr(runtime, "run_agent", run_agent)
-    gc.collect()  # what earlier tests left is logged now, not during this one
-    caplog.clear()
-    run = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):
-        compare(ARCHS, suite=mini, seeds=3, out=run, executor=ProcessExecutor(1))
-    gc.collect()  # unretrieved task exceptions are logged when their tasks are collected
-    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
-    assert 0 < len((run / "results.jsonl").read_bytes().splitlines()) < 60
-    monkeypatch.setattr(runtime, "run_agent", real_run_agent)
-    resume(run)
-    full = compare(ARCHS, suite=mini, seeds=3)
-    assert json.loads((run / "summary.json").read_text())["architectures"] == full.summary_json()
+    seen: list[list[int]] = []
+    share = processes._Share(iter(range(100)))
+    share.left = 100
+    sizes = []
+    while batch := share.take(16, 2):
+        seen.append(batch)
+        sizes.append(len(batch))
+    assert sizes[0] == 16 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert [i for b in seen for i in b] == list(range(100)) and share.left == 0
+    executor = ProcessExecutor(3, batch=4)
+    compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "three", executor=executor)
+    assert len(executor.pids) == 3
+    assert _files(tmp_path / "three") == _files(tmp_path / "local")
+    assert one.summary_json() == json.loads((tmp_path / "three" / "summary.json").read_text())[
+        "architectures"
+    ]

@@ -127,11 +127,10 @@ class EpisodeRunner:
         self.corpus = Corpus(job.suite.documents)
         self.loop = asyncio.new_event_loop()
 
-    def run(self, indices: list[int], *, ship: bool = True) -> list[Finished]:
-        """The episodes, as lines to ship to another process (`ship`), or as they are."""
-        return self.loop.run_until_complete(self._run(indices, ship))
+    def run(self, indices: list[int]) -> list[Finished]:
+        return self.loop.run_until_complete(self._run(indices))
 
-    async def _run(self, indices: list[int], ship: bool) -> list[Finished]:
+    async def _run(self, indices: list[int]) -> list[Finished]:
         out: list[Finished] = []
         for i in indices:
             a, s, t = self.job.split(i)
@@ -142,27 +141,12 @@ class EpisodeRunner:
                 seed=self.job.seeds[s],
                 limits=self.job.limits,
             )
-            if not ship:
-                out.append(Finished(i, None, None, episode))
-                continue
             trace = trace_line(episode) if self.job.lines else None
             out.append(Finished(i, result_line(episode.result), trace))
         return out
 
     def close(self) -> None:
-        """Cancel what an interrupted batch left running (a Ctrl-C stops a parallel branch
-        mid-step; run here, its siblings and the branch's exception are collected, so the
-        interrupt is reported once, by the run), then close the loop."""
-        loop = self.loop
-        if loop.is_closed():
-            return
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+        self.loop.close()
 
 
 def batches(indices: Iterator[int], size: int) -> Iterator[list[int]]:

@@ -9,7 +9,6 @@ written in planned order as batches finish, and nothing waits in memory for long
 from __future__ import annotations
 
 import ctypes
-import math
 import multiprocessing
 import os
 import signal
@@ -69,19 +68,11 @@ def mp_context() -> BaseContext:
 
 
 class ProcessExecutor:
-    """Run simulated episodes in `workers` processes (default: one per CPU), this one
-    among them.
-
-    Why this process works too: it must merge and write every result, which takes it a
-    little CPU all through the run; as an idle parent of N busy workers it would be the
-    N+1th process on N cores, and its merging would come out of some worker's time, which
-    the whole run then waits for. As worker 0 it runs small batches of episodes between
-    collecting the others', and exactly N processes are busy.
+    """Run simulated episodes in `workers` processes (default: one per CPU).
 
     Each worker keeps to its own share of the tasks (every `workers`-th one), so the
     search results it caches serve its later episodes instead of being fetched again by
-    every worker; the end of the run is shared out in shrinking batches; results are
-    handed on in planned order, at most a window ahead of the oldest one missing."""
+    every worker; results are handed on in planned order, at most a few batches ahead."""
 
     name = "processes"
 
@@ -89,7 +80,7 @@ class ProcessExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.batch = batch
         self.pids: list[int] = []
-        """The other worker processes' ids once they started (for tests that kill one)."""
+        """The worker processes' ids once they started (for tests that kill one)."""
 
     def share(self, job: Job) -> Callable[[int], int]:
         """Which worker runs an episode: by task when tasks split evenly, else in turn."""
@@ -105,77 +96,47 @@ class ProcessExecutor:
         for i in order:
             shares[owner(i)].left += 1
         size = self.batch or batch_size(total, self.workers)
-        own_size = max(1, size // 4)  # this process checks on the others between batches
         ctx = mp_context()
         parent = 0 if ctx.get_start_method() == "forkserver" else os.getpid()
-        pools = {
-            w: ProcessPoolExecutor(
-                1, mp_context=ctx, initializer=_init_worker, initargs=(job, parent)
-            )
-            for w in range(1, self.workers)
-        }
-        flights: dict[int, deque[Future[Shipped]]] = {w: deque() for w in pools}
+        pools = [
+            ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(job, parent))
+            for _ in range(self.workers)
+        ]
+        flights: list[deque[Future[Shipped]]] = [deque() for _ in pools]
         held_by: dict[int, int] = {}  # episode -> the worker whose flight holds it
-        ready: dict[int, Finished] = {}
-
-        def next_share(w: int, limit: float) -> _Share | None:
-            """Worker w's own share, else (its own all given out) the biggest other one, so
-            the end of a run is spread over every worker; none that starts past `limit`."""
-            share = shares[w] if shares[w].left else max(shares, key=lambda s: s.left)
-            head = share.head()
-            return share if head is not None and head < limit else None
 
         def top_up(w: int) -> None:
             while len(flights[w]) < _IN_FLIGHT:
-                share = next_share(w, math.inf)
-                if share is None:
-                    return
+                # its own share first; once that is all given out, the biggest other one
+                # (the end of a run is spread over every worker, not left to the slowest)
+                share = shares[w] if shares[w].left else max(shares, key=lambda s: s.left)
                 batch = share.take(size, self.workers)
+                if not batch:
+                    return
                 for i in batch:
                     held_by[i] = w
                 flights[w].append(pools[w].submit(_run_batch, batch))
 
-        def collect(w: int) -> None:
-            for i, result, trace in flights[w].popleft().result():
-                ready[i] = Finished(i, result, trace)
-                del held_by[i]
-            top_up(w)
-
-        runner: EpisodeRunner | None = None
+        ready: dict[int, Finished] = {}
         try:
-            for w in pools:
+            for w in range(self.workers):
                 top_up(w)
-            self.pids = [
-                pid for pool in pools.values() for pid in getattr(pool, "_processes", {}) or {}
-            ]
-            runner = EpisodeRunner(job)
-            todo = iter(order)
-            index = next(todo, None)
-            while index is not None:
-                if index in ready:  # hand results on in planned order
-                    sink(ready.pop(index))
-                    index = next(todo, None)
-                    continue
-                done = [w for w, flight in flights.items() if flight and flight[0].done()]
-                for w in done:
-                    collect(w)
-                if done:
-                    continue
-                share = next_share(0, index + _WINDOW)
-                if share is not None:
-                    for f in runner.run(share.take(own_size, self.workers), ship=False):
-                        ready[f.index] = f
-                else:  # nothing of ours to do near the oldest missing episode: wait for it
-                    collect(held_by[index])
+            self.pids = [pid for pool in pools for pid in getattr(pool, "_processes", {}) or {}]
+            for index in order:  # hand results on in planned order
+                while index not in ready:
+                    w = held_by[index]
+                    for i, result, trace in flights[w].popleft().result():
+                        ready[i] = Finished(i, result, trace)
+                        del held_by[i]
+                    top_up(w)
+                sink(ready.pop(index))
         except BrokenProcessPool:
             raise WorkerLost("a worker process died") from None
         finally:
-            if runner is not None:
-                runner.close()
-            for flight in flights.values():
+            for flight in flights:
                 for fut in flight:
                     fut.cancel()
-            for pool in pools.values():
+            for pool in pools:
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -187,29 +148,15 @@ class _Share:
     def __init__(self, episodes: Iterator[int]) -> None:
         self.episodes = episodes
         self.left = 0
-        self._head: int | None = None
-
-    def head(self) -> int | None:
-        """The next episode this share will hand out (None when it is all given out)."""
-        if self._head is None and self.left:
-            self._head = next(self.episodes)
-        return self._head
 
     def take(self, size: int, workers: int) -> list[int]:
-        first = self.head()
-        if first is None:
-            return []
-        n = max(1, min(size, self.left // (2 * workers)))
-        batch = [first, *islice(self.episodes, n - 1)]
-        self._head = None
+        n = max(1, min(size, self.left // (2 * workers))) if self.left else 0
+        batch = list(islice(self.episodes, n))
         self.left -= len(batch)
         return batch
 
 
-_IN_FLIGHT = 3  # batches per other worker: one running, two queued behind it
-_WINDOW = 1024
-"""How far past the oldest missing episode this process may run its own: bounds the results
-that wait in memory to be handed on in order."""
+_IN_FLIGHT = 3  # batches per worker: one running, two queued behind it
 
 
 def _owned(order: Iterable[int], owner: Callable[[int], int], worker: int) -> Iterator[int]:
