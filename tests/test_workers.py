@@ -147,6 +147,7 @@ def test_the_end_of_a_run_is_shared_out(mini: TaskSuite, tmp_path: Path) -> None
     compare(ARCHS, suite=mini, seeds=2, out=tmp_path / "three", executor=executor)
     assert len(executor.pids) == 3
     assert _files(tmp_path / "three") == _files(tmp_path / "local")
-    assert one.summary_json() == json.loads((tmp_path / "three" / "summary.json").read_text())[
-        "architectures"
-    ]
+    assert (
+        one.summary_json()
+        == json.loads((tmp_path / "three" / "summary.json").read_text())["architectures"]
+    )
