@@ -4,6 +4,7 @@ duplicated, and its files and summary equal those of an uninterrupted run."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -176,7 +177,9 @@ def test_ctrl_c_in_the_cli_says_how_to_resume(tmp_path: Path) -> None:
     assert 20 <= saved < 1200 and saved == _lines(run / "traces.jsonl")
 
 
-def test_resume_a_real_model_run(fake_server: FakeServer, mini: TaskSuite, tmp_path: Path) -> None:
+def test_resume_a_real_model_run(
+    fake_server: FakeServer, mini: TaskSuite, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Real models resume too (in this process, with the run's own cache settings)."""
     run = tmp_path / "run"
 
@@ -185,11 +188,15 @@ def test_resume_a_real_model_run(fake_server: FakeServer, mini: TaskSuite, tmp_p
             raise KeyboardInterrupt
 
     model = {"*": fake_server.model_id()}
+    gc.collect()
+    caplog.clear()
     with pytest.raises(KeyboardInterrupt):
         compare(
             ARCHS[:1], suite=mini, seeds=2, models=model, out=run, concurrency=3, cache=False,
             on_episode=interrupt,
         )  # fmt: skip
+    gc.collect()  # a task left holding the interrupt would be logged now
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
     assert json.loads((run / "config.json").read_text())["backends"]["cache"] is False
     finished = resume(run, concurrency=2)
     keys = [(t.id, s) for s in (0, 1) for t in mini.tasks]

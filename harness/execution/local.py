@@ -45,9 +45,18 @@ class LocalExecutor:
         self.aclose = aclose
 
     def run(self, job: Job, indices: Iterable[int], total: int, sink: Sink) -> None:
-        asyncio.run(self._run(job, indices, sink))
+        interrupts: list[BaseException] = []
+        try:
+            asyncio.run(self._run(job, indices, sink, interrupts))
+        except asyncio.CancelledError:
+            if not interrupts:
+                raise
+        if interrupts:
+            raise interrupts[0]
 
-    async def _run(self, job: Job, indices: Iterable[int], sink: Sink) -> None:
+    async def _run(
+        self, job: Job, indices: Iterable[int], sink: Sink, interrupts: list[BaseException]
+    ) -> None:
         todo = iter(indices)
         advanced = asyncio.Event()
 
@@ -67,14 +76,26 @@ class LocalExecutor:
                 )
                 lines = job.lines
                 result = result_line(episode.result) if lines else None
-                sink(Finished(i, result, trace_line(episode) if lines else None, episode))
+                try:
+                    sink(Finished(i, result, trace_line(episode) if lines else None, episode))
+                except (KeyboardInterrupt, SystemExit) as exc:
+                    # an interrupt raised by a progress callback: stop every episode now and
+                    # raise it outside the event loop, where asyncio does not log it again
+                    # as a task exception nobody retrieved
+                    interrupts.append(exc)
+                    for other in workers:
+                        if other is not asyncio.current_task():
+                            other.cancel()
+                    return
                 advanced.set()
 
+        workers: list[asyncio.Task[None]] = []
         try:
             if self.concurrency == 1:
                 await worker()
             else:
-                await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+                workers.extend(asyncio.create_task(worker()) for _ in range(self.concurrency))
+                await asyncio.gather(*workers)
         finally:
             if self.aclose is not None:
                 await self.aclose()
