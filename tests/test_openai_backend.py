@@ -210,6 +210,34 @@ def test_measured_latency_is_the_wall_clock_of_the_call(fake_server: FakeServer)
     assert 0.2 <= r.latency_s < 1.5
 
 
+@pytest.mark.parametrize(("transport", "clients"), [("aiohttp", 1), ("httpx", 4)])
+def test_clients_per_endpoint_follow_the_transport(
+    fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch, transport: str, clients: int
+) -> None:
+    """aiohttp: one client per endpoint (each costs an SSL context to make); httpx: four
+    taken in turn (its pool scans every connection per request). Both answer alike."""
+    from harness.backends import openai_compat
+
+    if transport == "httpx":
+        monkeypatch.setenv("ARCHBENCH_HTTP", "httpx")
+    else:
+        monkeypatch.delenv("ARCHBENCH_HTTP", raising=False)
+    backend = get_model(fake_server.model_id())
+
+    async def calls() -> tuple[list[ModelResponse], int, list[str]]:
+        replies = [await backend.generate(ask()) for _ in range(6)]
+        pool = openai_compat._POOLS[asyncio.get_running_loop()]
+        kinds = sorted({type(c._client).__name__ for c in pool.clients.values()})
+        n = len(pool.clients)
+        await openai_compat.close_clients()
+        return replies, n, kinds
+
+    replies, n, kinds = asyncio.run(calls())
+    assert n == clients
+    assert ("Aio" in kinds[0]) == (transport == "aiohttp"), kinds
+    assert {r.message.tool_calls[0].name for r in replies} == {"search"}
+
+
 # --- prices -----------------------------------------------------------------------------
 
 PUBLISHED = {  # /work/shared/PUBLISHED_NUMBERS.md
