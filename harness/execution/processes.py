@@ -4,6 +4,12 @@ Each worker builds the job once (architectures compiled, corpus indexed) and the
 batches of episode indices; the parent submits batches in planned order, keeps a few per
 worker in flight, and hands their results on in that order, so the run directory is
 written in planned order as batches finish, and nothing waits in memory for long.
+
+Why workers of our own (a process and a pipe each) rather than `ProcessPoolExecutor`s: a
+pool's result pipe is also held open by the parent, so a worker killed while writing a
+result (SIGKILL, the OOM killer) leaves the pool's reader thread waiting forever for the
+rest of the message, and the run hangs instead of stopping. Here only the worker holds its
+end of its pipe: its death is an end-of-file, and the run stops with `WorkerLost`.
 """
 
 from __future__ import annotations
@@ -14,25 +20,38 @@ import os
 import signal
 import sys
 import threading
-from collections import deque
+import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 
 from harness.execution.plan import EpisodeRunner, Finished, Job, batch_size
 from harness.execution.types import Sink, WorkerLost
 
-_RUNNER: EpisodeRunner | None = None
 Shipped = list[tuple[int, str | None, str | None]]
 
 
-def _init_worker(job: Job, parent: int) -> None:
-    global _RUNNER
+def _worker_main(conn: Connection, job: Job, parent: int) -> None:
+    """A worker: batches of episode indices in, their result and trace lines out, until
+    told to stop (None) or the parent goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent(parent)
-    _RUNNER = EpisodeRunner(job)
+    runner = EpisodeRunner(job)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        try:
+            shipped = [(f.index, f.result_line, f.trace_line) for f in runner.run(batch)]
+        except Exception:  # a bug: the parent reports it and stops the run
+            conn.send(("error", traceback.format_exc()))
+            return
+        conn.send(("ok", shipped))
 
 
 def _die_with_parent(parent: int) -> None:
@@ -49,11 +68,6 @@ def _die_with_parent(parent: int) -> None:
             pass
     if parent and os.getppid() != parent:  # the parent died before that took effect
         os._exit(1)
-
-
-def _run_batch(indices: list[int]) -> Shipped:
-    assert _RUNNER is not None, "worker not initialised"
-    return [(f.index, f.result_line, f.trace_line) for f in _RUNNER.run(indices)]
 
 
 def mp_context() -> BaseContext:
@@ -98,15 +112,13 @@ class ProcessExecutor:
         size = self.batch or batch_size(total, self.workers)
         ctx = mp_context()
         parent = 0 if ctx.get_start_method() == "forkserver" else os.getpid()
-        pools = [
-            ProcessPoolExecutor(1, mp_context=ctx, initializer=_init_worker, initargs=(job, parent))
-            for _ in range(self.workers)
-        ]
-        flights: list[deque[Future[Shipped]]] = [deque() for _ in pools]
-        held_by: dict[int, int] = {}  # episode -> the worker whose flight holds it
+        workers: list[_Worker] = []
+        held_by: dict[int, int] = {}  # episode -> the worker it was sent to
+        ready: dict[int, Finished] = {}
+        limit = 2 * _IN_FLIGHT * size * self.workers  # results waiting to be handed on
 
-        def top_up(w: int) -> None:
-            while len(flights[w]) < _IN_FLIGHT:
+        def top_up(w: int, force: bool = False) -> None:
+            while workers[w].sent < _IN_FLIGHT and (force or len(ready) < limit):
                 # its own share first; once that is all given out, the biggest other one
                 # (the end of a run is spread over every worker, not left to the slowest)
                 share = shares[w] if shares[w].left else max(shares, key=lambda s: s.left)
@@ -115,29 +127,85 @@ class ProcessExecutor:
                     return
                 for i in batch:
                     held_by[i] = w
-                flights[w].append(pools[w].submit(_run_batch, batch))
+                workers[w].send(batch)
 
-        ready: dict[int, Finished] = {}
+        finished = False
         try:
+            for _ in range(self.workers):
+                workers.append(_Worker(ctx, job, parent))
+            self.pids = [w.process.pid for w in workers if w.process.pid is not None]
             for w in range(self.workers):
                 top_up(w)
-            self.pids = [pid for pool in pools for pid in getattr(pool, "_processes", {}) or {}]
             for index in order:  # hand results on in planned order
                 while index not in ready:
-                    w = held_by[index]
-                    for i, result, trace in flights[w].popleft().result():
-                        ready[i] = Finished(i, result, trace)
-                        del held_by[i]
-                    top_up(w)
+                    if index not in held_by:  # held back while results waited: send it
+                        for w in range(self.workers):
+                            top_up(w, force=True)
+                    for w in _wait_any(workers):  # read whatever is done, so no worker
+                        for i, result, trace in workers[w].receive():  # waits to write
+                            ready[i] = Finished(i, result, trace)
+                            del held_by[i]
+                        top_up(w)
                 sink(ready.pop(index))
-        except BrokenProcessPool:
-            raise WorkerLost("a worker process died") from None
+            finished = True
         finally:
-            for flight in flights:
-                for fut in flight:
-                    fut.cancel()
-            for pool in pools:
-                pool.shutdown(wait=True, cancel_futures=True)
+            for worker in workers:
+                worker.stop(now=not finished)
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: BaseContext, job: Job, parent: int) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child, job, parent), daemon=True
+        )
+        self.process.start()
+        child.close()  # the worker's end lives in the worker only: its death is an EOF here
+        self.sent = 0
+
+    def send(self, batch: list[int]) -> None:
+        try:
+            self.conn.send(batch)
+        except OSError:  # its end is closed: it died
+            raise WorkerLost("a worker process died") from None
+        self.sent += 1
+
+    def receive(self) -> Shipped:
+        try:
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerLost("a worker process died") from None
+        self.sent -= 1
+        if kind != "ok":
+            raise RuntimeError(f"a worker process failed:\n{payload}")
+        shipped: Shipped = payload
+        return shipped
+
+    def stop(self, *, now: bool) -> None:
+        """Tell it to finish (or, when the run is being abandoned, end it) and reap it."""
+        if not now:
+            try:
+                self.conn.send(None)
+            except OSError:
+                now = True
+        if now:
+            self.process.kill()
+        self.process.join(timeout=10)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _wait_any(workers: list[_Worker]) -> list[int]:
+    """The workers with a result to read (or gone: reading then says so), waiting for one."""
+    busy = {id(w.conn): i for i, w in enumerate(workers) if w.sent}
+    if not busy:
+        raise RuntimeError("waiting for a result no worker was given")
+    ready = wait([w.conn for w in workers if w.sent])
+    return sorted(busy[id(c)] for c in ready)
 
 
 class _Share:
