@@ -19,6 +19,7 @@ import time
 import weakref
 from collections.abc import AsyncGenerator
 from dataclasses import replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from harness.backends.base import CallStats, step_of
@@ -150,14 +151,12 @@ class OpenAIBackend:
         self.price = price
         self.stats = stats or CallStats()
         self.cache_identity = identity(endpoint, settings)
-        self._key: tuple[str | None] | None = None
 
-    def api_key(self) -> str | None:
+    @cached_property
+    def key(self) -> str | None:
         """The key, looked up once per backend: a lookup that misses the environment reads
         the keys file's status, which is not worth doing on every call."""
-        if self._key is None:
-            self._key = (api_key(self.endpoint),)
-        return self._key[0]
+        return api_key(self.endpoint)
 
     def reprice(self, usage: Usage) -> Usage:
         cost = (
@@ -211,7 +210,7 @@ class OpenAIBackend:
         return {"type": "function", "function": {"name": choice}}
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        key = self.api_key()
+        key = self.key
         if key is None and self.endpoint.key_required:
             self.stats.failed += 1
             raise BackendError(f"{self.id}: no API key: set {self.endpoint.key_env}")

@@ -201,11 +201,10 @@ class _Worker:
 
 def _wait_any(workers: list[_Worker]) -> list[int]:
     """The workers with a result to read (or gone: reading then says so), waiting for one."""
-    busy = {id(w.conn): i for i, w in enumerate(workers) if w.sent}
+    busy = {w.conn: i for i, w in enumerate(workers) if w.sent}
     if not busy:
         raise RuntimeError("waiting for a result no worker was given")
-    ready = wait([w.conn for w in workers if w.sent])
-    return sorted(busy[id(c)] for c in ready)
+    return sorted(busy[c] for c in wait(list(busy)))  # type: ignore[index]
 
 
 class _Share:

@@ -169,10 +169,10 @@ class CellFold:
         cell = self.cell
         r = self.results.get(key)
         if key in cell.traced:
-            self.footprints = None  # sums cannot be undone: load_overlay reads it again
+            cell.regular = False  # sums cannot be undone: load_overlay reads it again
         if r is not None:
             self._diagnose(key, r, steps)
-            if self.footprints is not None and r.architecture in self.footprints:
+            if cell.regular and self.footprints and r.architecture in self.footprints:
                 try:
                     self.footprints[r.architecture].walk(steps, r.outcome in _FINISHED)
                 except Exception:  # noqa: BLE001 - load_overlay will say what is wrong
@@ -210,7 +210,8 @@ class CellFold:
         if self.budget_error is not None:
             cell.diagnosis_error = self.budget_error
         cell.diagnoses = diagnoses
-        cell.footprints = self.footprints
+        # a run read leniently anywhere is drawn from load_overlay's own reading
+        cell.footprints = self.footprints if cell.regular else None
 
 
 _FINISHED = ("answered", "no_answer")

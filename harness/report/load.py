@@ -250,8 +250,6 @@ def load_cell(
     cell.architectures = archs
     fold = CellFold(cell, keeper if keeper is not None else TraceKeeper(None), overlay)
     _load_traces(cell, d, fold)
-    if not cell.regular:
-        fold.footprints = None
     fold.finish()
     tasks, seeds = config.get("tasks"), config.get("seeds")
     if isinstance(tasks, list) and isinstance(seeds, list) and archs:
@@ -328,12 +326,10 @@ def _load_traces(cell: CellRun, d: Path, fold: CellFold) -> None:
         if not (isinstance(arch, str) and isinstance(task, str) and type(seed) is int) or (
             not isinstance(raw, list) or len(steps) != len(raw)
         ):
-            cell.regular = False
-            fold.footprints = None  # load_overlay reads this line differently
+            cell.regular = False  # load_overlay reads this line differently
         fold.add(key, steps)
     if bad:
         cell.regular = False
-        fold.footprints = None
         cell.notes.append(Note("warn", f"{bad} trace line(s) lack keys or steps: skipped"))
 
 
