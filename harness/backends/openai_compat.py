@@ -10,19 +10,14 @@ llamacpp, openai-compatible) without importing the SDK: only a call does.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import random
 import time
-import weakref
-from collections.abc import AsyncGenerator
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from harness.backends.base import CallStats, step_of
+from harness.backends.clients import client_for, post_chat
 from harness.backends.pricing import PriceTable, load_price_table
 from harness.backends.providers import (
     PROVIDERS,
@@ -35,6 +30,7 @@ from harness.backends.providers import (
 )
 from harness.backends.ratelimit import limiter_for
 from harness.backends.retry import RetriesExhausted, Retryable, retry, retry_after_seconds
+from harness.backends.wire import WireEncoder
 from harness.errors import BackendError
 from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
 from harness.registry import ModelId, Provider, register_provider
@@ -45,93 +41,6 @@ if TYPE_CHECKING:
     import openai
 
 log = logging.getLogger("archbench.backends")
-
-
-# --- clients --------------------------------------------------------------------------
-
-
-class _Pool:
-    """The clients of one event loop: one per endpoint and key variable, kept alive across
-    episodes (connection reuse) and closed when the loop shuts down or the run ends."""
-
-    def __init__(self) -> None:
-        self.clients: dict[tuple[str, str | None, int], openai.AsyncOpenAI] = {}
-        self.turn = 0
-        self.shards = 1
-        """Clients per endpoint: 1 on aiohttp, `_HTTPX_SHARDS` on httpx."""
-        self.closer: AsyncGenerator[None, None] | None = None
-
-    async def close(self) -> None:
-        clients, self.clients = list(self.clients.values()), {}
-        for client in clients:
-            await client.close()
-
-
-# Clients per endpoint with the httpx transport, taken in turn: each has its own connection
-# pool, whose bookkeeping scans every connection twice per request (httpcore), so at 128
-# calls in flight one pool costs ~0.15 ms of CPU per call more than four pools of 32.
-# aiohttp's pool does not scan, and every client costs ~45 ms to create (an SSL context),
-# which a run pays before its first calls go out: one client per endpoint there.
-_HTTPX_SHARDS = 4
-
-_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
-
-
-async def _closer(pool: _Pool) -> AsyncGenerator[None, None]:
-    try:
-        yield
-    finally:
-        await pool.close()
-
-
-async def _client(endpoint: Endpoint, key: str | None) -> openai.AsyncOpenAI:
-    loop = asyncio.get_running_loop()
-    pool = _POOLS.get(loop)
-    if pool is None:
-        pool = _POOLS[loop] = _Pool()
-        # asyncio.run finalises async generators before it closes the loop: this one closes
-        # the pool's clients then, so no connection outlives its loop.
-        pool.closer = _closer(pool)
-        await pool.closer.__anext__()
-    pool.turn += 1
-    slot = (endpoint.base_url, endpoint.key_env, pool.turn % pool.shards)
-    client = pool.clients.get(slot)
-    if client is None:
-        import openai
-
-        http_client = _http_client(openai)
-        if http_client is None:
-            pool.shards = _HTTPX_SHARDS
-        client = openai.AsyncOpenAI(
-            api_key=key or "not-needed",
-            base_url=endpoint.base_url,
-            max_retries=0,
-            http_client=http_client,
-        )
-        pool.clients[slot] = client
-    return client
-
-
-def _http_client(openai: Any) -> Any:
-    """The SDK's aiohttp transport when `openai[aiohttp]` is installed: it spends about
-    half the CPU per request of the default httpx one, which is what bounds throughput at
-    high concurrency. ARCHBENCH_HTTP=httpx forces the default."""
-    if os.environ.get("ARCHBENCH_HTTP") == "httpx":
-        return None
-    try:
-        return openai.DefaultAioHttpClient()
-    except (AttributeError, RuntimeError, ImportError):
-        return None
-
-
-async def close_clients() -> None:
-    """Close the current event loop's clients now (the run is over)."""
-    pool = _POOLS.pop(asyncio.get_running_loop(), None)
-    if pool is not None and pool.closer is not None:
-        await pool.closer.aclose()
-
-
-# --- the backend ----------------------------------------------------------------------
 
 
 class OpenAIBackend:
@@ -151,6 +60,7 @@ class OpenAIBackend:
         self.price = price
         self.stats = stats or CallStats()
         self.cache_identity = identity(endpoint, settings)
+        self._wire = WireEncoder()
 
     @cached_property
     def key(self) -> str | None:
@@ -166,38 +76,31 @@ class OpenAIBackend:
         )
         return replace(usage, cost_usd=cost)
 
-    def body(self, request: ModelRequest) -> dict[str, Any]:
-        """The chat-completions request body (without the model's key, which is a header)."""
+    def payload(self, request: ModelRequest) -> bytes:
+        """The chat-completions request body as wire JSON (the key is a header, not here)."""
+        return self._wire.body(
+            self.endpoint.model, request.messages, request.tools, self.settings_fields(request)
+        )
+
+    def settings_fields(self, request: ModelRequest) -> dict[str, Any]:
+        """The body's fields after the model, messages and tools: tool choice and the
+        sampling settings this endpoint takes."""
         s, config = self.settings, request.config
-        body: dict[str, Any] = {
-            "model": self.endpoint.model,
-            "messages": [_wire_message(m) for m in request.messages],
-        }
+        fields: dict[str, Any] = {}
         if request.tools:
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in request.tools
-            ]
-            body["tool_choice"] = self._tool_choice(request)
+            fields["tool_choice"] = self._tool_choice(request)
         temperature = config.temperature if s.temperature == "config" else s.temperature
         if temperature is not None:
-            body["temperature"] = temperature
+            fields["temperature"] = temperature
         max_tokens = config.max_output_tokens or s.max_tokens
         if max_tokens is not None:
             field = "max_completion_tokens" if self.endpoint.provider == "openai" else "max_tokens"
-            body[field] = max_tokens
+            fields[field] = max_tokens
         if s.send_seed:
-            body["seed"] = request.seed
+            fields["seed"] = request.seed
         if s.reasoning_effort is not None:
-            body["reasoning_effort"] = s.reasoning_effort
-        return body
+            fields["reasoning_effort"] = s.reasoning_effort
+        return fields
 
     def _tool_choice(self, request: ModelRequest) -> Any:
         choice = request.config.tool_choice
@@ -214,7 +117,7 @@ class OpenAIBackend:
         if key is None and self.endpoint.key_required:
             self.stats.failed += 1
             raise BackendError(f"{self.id}: no API key: set {self.endpoint.key_env}")
-        body = self.body(request)
+        payload = self.payload(request)
         s = self.settings
         estimate = request.input_tokens + (request.config.max_output_tokens or s.max_tokens or 1000)
         latency = 0.0
@@ -226,19 +129,10 @@ class OpenAIBackend:
             limiter = limiter_for(self.endpoint.base_url, s.rpm, s.tpm)
             if limiter is not None:
                 await limiter.acquire(estimate)
-            client = await _client(self.endpoint, key)
+            client = await client_for(self.endpoint, key)
             start = time.perf_counter()
             try:
-                # the client's low-level post: the body is already wire JSON, so the SDK's
-                # per-call re-validation of every message is skipped, and `cast_to=object`
-                # hands back the decoded JSON instead of building pydantic `ChatCompletion`
-                # objects (~0.35 ms of CPU per call); `_response` reads the dict
-                completion = await client.post(
-                    "/chat/completions",
-                    cast_to=object,
-                    body=body,
-                    options={"timeout": s.timeout_s},
-                )
+                completion = await post_chat(client, payload, s.timeout_s)
             except openai.APIError as exc:
                 raise self._classify(exc, key) from None
             latency = time.perf_counter() - start
@@ -252,9 +146,9 @@ class OpenAIBackend:
             self.stats.retries += 1
             log.info("%s: %s; retrying in %.2fs", self.id, exc.reason, wait)
 
-        rng = random.Random(f"{request.seed}|{len(request.messages)}|{self.cache_identity}")
+        jitter_seed = f"{request.seed}|{len(request.messages)}|{self.cache_identity}"
         try:
-            completion = await retry(attempt, s.retry, rng, on_retry)
+            completion = await retry(attempt, s.retry, jitter_seed, on_retry)
             response = self._response(completion, request, latency)
         except RetriesExhausted as exc:
             self.stats.failed += 1
@@ -341,27 +235,6 @@ def _field(obj: Any, *path: str) -> int | None:
             return None
         obj = obj.get(name)
     return obj if isinstance(obj, int) and not isinstance(obj, bool) else None
-
-
-def _wire_message(m: Message) -> dict[str, Any]:
-    if m.role == "tool":
-        return {"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content}
-    out: dict[str, Any] = {"role": m.role, "content": m.content}
-    if m.tool_calls:
-        out["content"] = m.content or None
-        out["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {"name": c.name, "arguments": _json(c.arguments)},
-            }
-            for c in m.tool_calls
-        ]
-    return out
-
-
-def _json(args: dict[str, Any]) -> str:
-    return json.dumps(args, ensure_ascii=False)
 
 
 def _redact(text: str, key: str | None) -> str:

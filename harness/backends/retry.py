@@ -5,14 +5,14 @@ Provider-neutral: the backend says which failures are worth another attempt by r
 the last `Retryable` is raised as `RetriesExhausted`, which the backend turns into a
 `BackendError` (the episode ends as `error`, the run goes on).
 
-    >>> import asyncio, random
+    >>> import asyncio
     >>> calls = []
     >>> async def flaky() -> str:
     ...     calls.append(1)
     ...     if len(calls) < 3:
     ...         raise Retryable("HTTP 503")
     ...     return "ok"
-    >>> asyncio.run(retry(flaky, RetryPolicy(backoff_s=0.001), random.Random(0)))
+    >>> asyncio.run(retry(flaky, RetryPolicy(backoff_s=0.001), jitter_seed="call-1"))
     'ok'
 """
 
@@ -64,17 +64,23 @@ class RetryPolicy:
 async def retry(
     attempt: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
-    rng: random.Random,
+    jitter_seed: str,
     on_retry: Callable[[Retryable, float], None] | None = None,
 ) -> T:
     """Run `attempt` until it succeeds, raises something not `Retryable`, or has failed
-    `1 + policy.max_retries` times."""
+    `1 + policy.max_retries` times.
+
+    The jitter comes from a `random.Random(jitter_seed)` made at the first retry: the same
+    call waits the same on every run, and a call that succeeds at once (nearly all of
+    them) does not pay for seeding a generator from a string."""
+    rng: random.Random | None = None
     for n in range(policy.max_retries + 1):
         try:
             return await attempt()
         except Retryable as exc:
             if n == policy.max_retries:
                 raise RetriesExhausted(exc, n + 1) from None
+            rng = rng or random.Random(jitter_seed)
             wait = policy.delay(n, rng, exc.retry_after_s)
             if on_retry is not None:
                 on_retry(exc, wait)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from harness.backends import openai_compat, providers
+from harness.backends import clients, openai_compat, providers
 from harness.backends.base import CallStats, RealBackend
 from harness.backends.cache import CachedBackend, ResponseCache
 from harness.backends.pricing import PriceTable, load_price_table
@@ -45,12 +45,20 @@ class BackendStack:
         self.recording = recording
         self.prices = prices or load_price_table()
         self.stats = stats or CallStats()
+        self._real: dict[str, ModelBackend] = {}
+        """Real backends (and their replays) by model id, made once per run: they keep no
+        state of an episode, and making one resolves its endpoint, price and key."""
 
     def __call__(self, model_id: str) -> ModelBackend:
+        made = self._real.get(model_id)
+        if made is not None:
+            return made
         mid = parse_model_id(model_id)
         if self.recording is not None and is_real(mid):
             identity = providers.identity(*providers.resolve(mid))
-            return ReplayBackend(model_id, identity, self.recording, self.stats)
+            made = ReplayBackend(model_id, identity, self.recording, self.stats)
+            self._real[model_id] = made
+            return made
         backend: ModelBackend
         if self.base is None and is_real(mid):
             backend = openai_compat.create_backend(mid, self.prices, self.stats)
@@ -61,6 +69,7 @@ class BackendStack:
                 backend = CachedBackend(backend, self.cache, self.stats)
             if self.recorder is not None:
                 backend = RecordingBackend(backend, self.recorder)
+            self._real[model_id] = backend
         return backend
 
     def preflight(self, model_ids: Iterable[str]) -> None:
@@ -77,7 +86,7 @@ class BackendStack:
 
     async def aclose(self) -> None:
         """Close the network clients of the running event loop."""
-        await openai_compat.close_clients()
+        await clients.close_clients()
 
     def close(self) -> None:
         if self.cache is not None:

@@ -1,0 +1,93 @@
+"""The chat-completions request body as it goes on the wire, each message encoded once.
+
+Every call of an agent loop sends the whole conversation so far: the tenth call of an
+episode re-sends the nine answers and tool results before it, and every call re-sends the
+tool schemas. Encoding all of that again on every call was the largest piece of CPU per
+call archbench itself spent on a real backend. `WireEncoder` remembers the JSON of each
+message and tool schema it encoded, by identity, so a call encodes only what is new and a
+few settings. The bytes are what `json.dumps` gives for the whole body with the `openai`
+SDK's settings (no ASCII escaping, no spaces, no NaN).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from harness.messages import Message, ToolSchema
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+T = TypeVar("T")
+
+
+class WireEncoder:
+    """Encodes request bodies, remembering the JSON of up to `limit` messages and tool
+    schemas (objects that are never changed: they are frozen dataclasses).
+
+    An entry holds its object, so the object's id cannot be reused by another while the
+    entry lives; when the memo is full it is emptied (what is still in use is encoded
+    again on its next call), which bounds its memory without bookkeeping per call."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def body(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSchema],
+        settings: Mapping[str, Any],
+    ) -> bytes:
+        """`{"model": ..., "messages": [...], "tools": [...], **settings}` as UTF-8 JSON
+        (no "tools" when there are none)."""
+        parts = ['{"model":', _dumps(model), ',"messages":[']
+        parts.append(",".join([self._encoded(m, wire_message) for m in messages]))
+        parts.append("]")
+        if tools:
+            parts.append(',"tools":[')
+            parts.append(",".join([self._encoded(t, wire_tool) for t in tools]))
+            parts.append("]")
+        for name, value in settings.items():
+            parts.extend((",", _dumps(name), ":", _dumps(value)))
+        parts.append("}")
+        return "".join(parts).encode("utf-8")
+
+    def _encoded(self, obj: T, wire: Callable[[T], dict[str, Any]]) -> str:
+        hit = self._memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        if len(self._memo) >= self.limit:
+            self._memo.clear()
+        text = _dumps(wire(obj))
+        self._memo[id(obj)] = (obj, text)
+        return text
+
+
+def wire_message(m: Message) -> dict[str, Any]:
+    if m.role == "tool":
+        return {"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content}
+    out: dict[str, Any] = {"role": m.role, "content": m.content}
+    if m.tool_calls:
+        out["content"] = m.content or None
+        out["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {
+                    "name": c.name,
+                    "arguments": json.dumps(c.arguments, ensure_ascii=False),
+                },
+            }
+            for c in m.tool_calls
+        ]
+    return out
+
+
+def wire_tool(t: ToolSchema) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+    }
