@@ -41,6 +41,10 @@ def test_built_once_then_loaded_with_the_same_rankings(
     monkeypatch.setattr(corpus_index, "build_index", no_build)
     loaded = Corpus(mini.documents)
     assert _searches(loaded) == expected
+    # opened in place (memory-mapped, shared by processes), not read into a copy
+    (_, name, file), *_ = loaded._conn.execute("PRAGMA database_list").fetchall()
+    assert Path(file) == files[0].resolve()
+    assert loaded._conn.execute("PRAGMA query_only").fetchone() == (1,)
 
 
 def test_the_key_follows_the_content(mini: TaskSuite) -> None:
