@@ -14,13 +14,13 @@ import pytest
 from fake_openai_server import FakeServer, Fault
 from mini_suite import mini_suite
 
-from harness.backends.base import request_key
+from harness.backends.base import RequestKeys, request_key
 from harness.backends.cache import CACHE_FILE
 from harness.backends.providers import identity, resolve
 from harness.cli import main
 from harness.compare import compare
 from harness.errors import ConfigError
-from harness.messages import GenerateConfig, Message, ModelRequest
+from harness.messages import GenerateConfig, Message, ModelRequest, ToolCall
 from harness.registry import parse_model_id
 from harness.rerun import replay
 from harness.tools import ANSWER, SEARCH
@@ -37,6 +37,28 @@ def _identity(model_id: str) -> str:
 
 
 # --- the key ----------------------------------------------------------------------------
+
+
+def test_keys_made_with_remembered_messages_are_the_keys() -> None:
+    """The cache's and recorder's keyer remembers each message's JSON; its keys must be
+    `request_key`'s exactly, or every existing cache and recording would stop matching."""
+    call = ToolCall("c1", "search", {"query": "Zürich 北京", "k": 5})
+    turns = [
+        Message("system", "You are a research agent."),
+        Message("user", "Who founded Lorvale?"),
+        Message("assistant", "", (call,)),
+        Message("tool", "[doc-1] Lorvale | founded 2011", tool_call_id="c1", name="search"),
+        Message("assistant", "2011 [doc-1]"),
+    ]
+    for keys in (RequestKeys(), RequestKeys(limit=2)):
+        for n in range(1, len(turns) + 1):
+            for config in (GenerateConfig(), GenerateConfig(tool_choice="answer", temperature=0.7)):
+                request = ModelRequest(tuple(turns[:n]), (SEARCH, ANSWER), config=config, seed=n)
+                assert keys("vllm/q@http://127.0.0.1:1/v1", request) == request_key(
+                    "vllm/q@http://127.0.0.1:1/v1", request
+                )
+        no_tools = ModelRequest(tuple(turns[:2]))
+        assert keys("m", no_tools) == request_key("m", no_tools)
 
 
 def test_the_key_is_the_request_a_model_sees_and_nothing_else() -> None:

@@ -203,7 +203,7 @@ def test_both_ways_out_through_the_sdk_send_the_same_request(
             monkeypatch.setattr(sdk_clients, "_make_template", lambda timeout: None)
         replies.append(generate(fake_server.model_id(), follow))
         bodies.append(fake_server.requests[-1])
-        keys.append(sdk_clients.request_key())
+        keys.append(sdk_clients.idempotency_key())
     assert bodies[0] == bodies[1]
     assert bodies[0]["messages"][-1]["content"] == "Zürich — 北京"
     # (the fake server numbers its tool calls' ids by request)

@@ -85,4 +85,4 @@ def test_a_full_memo_is_emptied_and_bodies_stay_the_same() -> None:
                 "tools": [wire.wire_tool(SEARCH)],
             }
         )
-        assert len(encoder._memo) <= 3
+        assert len(encoder._messages) <= 3

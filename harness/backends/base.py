@@ -19,7 +19,8 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, runtime_checkable
 
-from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
+from harness.backends.wire import JsonMemo
+from harness.messages import Message, ModelRequest, ModelResponse, ToolCall, ToolSchema
 from harness.usage import Usage
 
 KEY_VERSION = 1
@@ -113,10 +114,7 @@ def request_json(request: ModelRequest) -> dict[str, Any]:
     c = request.config
     return {
         "messages": [message_json(m) for m in request.messages],
-        "tools": [
-            {"name": t.name, "description": t.description, "parameters": t.parameters}
-            for t in request.tools
-        ],
+        "tools": [_tool_json(t) for t in request.tools],
         "config": {
             "temperature": c.temperature,
             "max_output_tokens": c.max_output_tokens,
@@ -126,6 +124,10 @@ def request_json(request: ModelRequest) -> dict[str, Any]:
     }
 
 
+def _tool_json(t: ToolSchema) -> dict[str, Any]:
+    return {"name": t.name, "description": t.description, "parameters": t.parameters}
+
+
 def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -133,6 +135,34 @@ def canonical(obj: Any) -> str:
 def request_key(identity: str, request: ModelRequest) -> str:
     payload = {"v": KEY_VERSION, "model": identity, **request_json(request)}
     return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()
+
+
+class RequestKeys:
+    """`request_key`, the same keys, with each message's and tool's canonical JSON made
+    once: every call of an episode repeats the conversation so far, and keying it all
+    again was a tenth of a cached real call's CPU. The text hashed is `canonical(payload)`
+    exactly (top-level keys in sorted order: config, messages, model, seed, tools, v), so
+    caches and recordings keep their keys."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._messages = JsonMemo(canonical, limit)
+        self._tools = JsonMemo(canonical, limit)
+
+    def __call__(self, identity: str, request: ModelRequest) -> str:
+        c = request.config
+        config = {
+            "temperature": c.temperature,
+            "max_output_tokens": c.max_output_tokens,
+            "tool_choice": c.tool_choice,
+        }
+        messages = ",".join([self._messages.encoded(m, message_json) for m in request.messages])
+        tools = ",".join([self._tools.encoded(t, _tool_json) for t in request.tools])
+        text = (
+            f'{{"config":{canonical(config)},"messages":[{messages}],'
+            f'"model":{canonical(identity)},"seed":{canonical(request.seed)},'
+            f'"tools":[{tools}],"v":{canonical(KEY_VERSION)}}}'
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def response_json(r: ModelResponse) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from typing import Any
 from harness.backends.base import (
     CallStats,
     RealBackend,
-    request_key,
+    RequestKeys,
     response_from_json,
     response_json,
 )
@@ -107,12 +107,13 @@ class CachedBackend:
         self.cache_identity = inner.cache_identity
         self.cache = cache
         self.stats = stats
+        self.keys = RequestKeys()
 
     def reprice(self, usage: Usage) -> Usage:
         return self.inner.reprice(usage)
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        key = request_key(self.cache_identity, request)
+        key = self.keys(self.cache_identity, request)
         hit = self.cache.get(key)
         if hit is not None:
             self.stats.cached += 1

@@ -118,7 +118,7 @@ async def post_chat(client: openai.AsyncOpenAI, payload: bytes, timeout: float) 
     no pydantic `ChatCompletion` is built, the backend reads the dict). SDK errors
     (`openai.APIError`) propagate."""
     template = _options_template(timeout)
-    key = request_key()
+    key = idempotency_key()
     if template is None:
         return await client.post(
             CHAT_PATH,
@@ -156,7 +156,7 @@ _REQUEST_KEYS = itertools.count()
 _REQUEST_PREFIX = f"archbench-{os.getpid()}-{time.time_ns()}-"
 
 
-def request_key() -> str:
+def idempotency_key() -> str:
     """An idempotency key unique in this process and across runs. Given one, the SDK makes
     no `uuid4` per request (and sends it only to endpoints that ask for one: OpenAI's
     do not)."""

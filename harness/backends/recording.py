@@ -28,8 +28,8 @@ from typing import IO, Any
 from harness.backends.base import (
     CallStats,
     RealBackend,
+    RequestKeys,
     request_json,
-    request_key,
     response_from_json,
     response_json,
     step_of,
@@ -134,12 +134,13 @@ class RecordingBackend:
         self.id = inner.id
         self.cache_identity = inner.cache_identity
         self.recorder = recorder
+        self.keys = RequestKeys()
 
     def reprice(self, usage: Usage) -> Usage:
         return self.inner.reprice(usage)
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        key = request_key(self.cache_identity, request)
+        key = self.keys(self.cache_identity, request)
         return await self.recorder.call(key, self, request, lambda: self.inner.generate(request))
 
 
@@ -175,9 +176,10 @@ class ReplayBackend:
         self.cache_identity = identity
         self.recording = recording
         self.stats = stats
+        self.keys = RequestKeys()
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
-        key = request_key(self.cache_identity, request)
+        key = self.keys(self.cache_identity, request)
         entry = self.recording.entries.get(key)
         if entry is None:
             self.stats.not_recorded += 1

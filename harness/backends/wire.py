@@ -22,17 +22,40 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=F
 T = TypeVar("T")
 
 
-class WireEncoder:
-    """Encodes request bodies, remembering the JSON of up to `limit` messages and tool
-    schemas (objects that are never changed: they are frozen dataclasses).
+class JsonMemo:
+    """The JSON of objects that never change (frozen dataclasses: messages, tool schemas),
+    by identity, up to `limit` of them.
 
     An entry holds its object, so the object's id cannot be reused by another while the
     entry lives; when the memo is full it is emptied (what is still in use is encoded
     again on its next call), which bounds its memory without bookkeeping per call."""
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, dumps: Callable[[Any], str], limit: int = 4096) -> None:
+        self.dumps = dumps
         self.limit = limit
         self._memo: dict[int, tuple[object, str]] = {}
+
+    def encoded(self, obj: T, as_json: Callable[[T], Any]) -> str:
+        """`dumps(as_json(obj))`, made once per object (one memo per `as_json`)."""
+        hit = self._memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        if len(self._memo) >= self.limit:
+            self._memo.clear()
+        text = self.dumps(as_json(obj))
+        self._memo[id(obj)] = (obj, text)
+        return text
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+
+class WireEncoder:
+    """Encodes request bodies, remembering the JSON of the messages and tool schemas."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._messages = JsonMemo(_dumps, limit)
+        self._tools = JsonMemo(_dumps, limit)
 
     def body(
         self,
@@ -44,26 +67,19 @@ class WireEncoder:
         """`{"model": ..., "messages": [...], "tools": [...], **settings}` as UTF-8 JSON
         (no "tools" when there are none)."""
         parts = ['{"model":', _dumps(model), ',"messages":[']
-        parts.append(",".join([self._encoded(m, wire_message) for m in messages]))
+        parts.append(",".join([self._messages.encoded(m, wire_message) for m in messages]))
         parts.append("]")
         if tools:
             parts.append(',"tools":[')
-            parts.append(",".join([self._encoded(t, wire_tool) for t in tools]))
+            parts.append(",".join([self._tools.encoded(t, wire_tool) for t in tools]))
             parts.append("]")
         for name, value in settings.items():
             parts.extend((",", _dumps(name), ":", _dumps(value)))
         parts.append("}")
         return "".join(parts).encode("utf-8")
 
-    def _encoded(self, obj: T, wire: Callable[[T], dict[str, Any]]) -> str:
-        hit = self._memo.get(id(obj))
-        if hit is not None and hit[0] is obj:
-            return hit[1]
-        if len(self._memo) >= self.limit:
-            self._memo.clear()
-        text = _dumps(wire(obj))
-        self._memo[id(obj)] = (obj, text)
-        return text
+    def __len__(self) -> int:
+        return len(self._messages) + len(self._tools)
 
 
 def wire_message(m: Message) -> dict[str, Any]:
