@@ -18,6 +18,7 @@ from harness.backends import BackendStack, CallStats, ResponseCache, load_price_
 from harness.backends.recording import Recorder
 from harness.errors import ConfigError, UnknownNameError
 from harness.execution.merge import ProgressCallback as ProgressCallback
+from harness.execution.merge import ProgressHook as ProgressHook
 from harness.execution.plan import ArchRef, Job, suite_digest
 from harness.execution.resume import scan
 from harness.execution.run import Execution, check_shippable, resolve, run_job
@@ -141,6 +142,7 @@ def compare(
     tasks: Sequence[str] | None = None,
     out: Path | str | None = None,
     on_episode: ProgressCallback | None = None,
+    on_progress: ProgressHook | None = None,
     concurrency: int = 1,
     model_factory: ModelFactory | None = None,
     cache: bool = True,
@@ -162,6 +164,9 @@ def compare(
     CPU) in N worker processes, `executor="ray"` on a Ray cluster (`ray_address`, else a
     local instance). Results, files and summaries are the same as a local run's; there,
     `on_episode` gets each episode without its steps (they are in traces.jsonl).
+    `on_progress(done, total, key)` only says that one more episode finished: all a
+    progress bar needs, and free, where `on_episode` makes worker runs ship and parse
+    every result.
 
     With `out`, every episode is appended to the run directory as it finishes; an
     interrupted run is finished by `resume(out)`. `keep_results=False` keeps no results
@@ -203,6 +208,7 @@ def compare(
         limits=limits or UsageLimits(),
         out=out,
         on_episode=on_episode,
+        on_progress=on_progress,
         concurrency=concurrency,
         stack=stack,
         record=record,
@@ -236,6 +242,7 @@ def run_configured(
     on_episode: ProgressCallback | None,
     concurrency: int,
     stack: BackendStack,
+    on_progress: ProgressHook | None = None,
     record: bool = False,
     replay_of: Path | None = None,
     save_suite: bool = False,
@@ -299,6 +306,7 @@ def run_configured(
             stack=stack,
             keep_results=keep_results,
             on_episode=on_episode,
+            on_progress=on_progress,
         )
     finally:
         stack.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -51,6 +52,49 @@ class ArchitectureSummary(Summary):
     cost_by_role: dict[str, float | None]
 
 
+class SummaryRow(NamedTuple):
+    """What the summaries read of one episode result, and all that a worker process ships
+    back for it when the caller keeps no results: a tuple of numbers pickles and unpickles
+    in a few microseconds, where a result line costs tens to encode and parse."""
+
+    architecture: str
+    family: str
+    outcome: str
+    correct: bool
+    supported: bool
+    steps: int
+    tool_calls: int
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    coordination_tokens: int
+    cost_usd: float | None
+    latency_s: float
+    cost_by_model: tuple[tuple[str, float | None], ...]
+    cost_by_role: tuple[tuple[str, float | None], ...]
+
+
+def summary_row(r: EpisodeResult) -> SummaryRow:
+    t = r.totals
+    return SummaryRow(
+        r.architecture,
+        r.family,
+        r.outcome,
+        r.correct,
+        r.supported,
+        t.steps,
+        t.tool_calls,
+        t.input_tokens,
+        t.cached_input_tokens,
+        t.output_tokens,
+        r.coordination.total_tokens,
+        t.cost_usd,
+        r.latency_s,
+        tuple((k, u.cost_usd) for k, u in r.by_model.items()),
+        tuple((k, u.cost_usd) for k, u in r.by_role.items()),
+    )
+
+
 @dataclass
 class Totals:
     """Running sums of episode results, folded in order: the one place summaries are
@@ -70,18 +114,20 @@ class Totals:
     outcomes: dict[str, int] = field(default_factory=dict)
 
     def add(self, r: EpisodeResult) -> None:
-        t = r.totals
+        self.add_row(summary_row(r))
+
+    def add_row(self, r: SummaryRow) -> None:
         self.n += 1
         self.correct += r.correct
         self.supported += float(r.supported)
-        self.steps += t.steps
-        self.tool_calls += t.tool_calls
-        self.input_tokens += t.input_tokens
-        self.cached_input_tokens += t.cached_input_tokens
-        self.output_tokens += t.output_tokens
-        self.coordination_tokens += r.coordination.total_tokens
+        self.steps += r.steps
+        self.tool_calls += r.tool_calls
+        self.input_tokens += r.input_tokens
+        self.cached_input_tokens += r.cached_input_tokens
+        self.output_tokens += r.output_tokens
+        self.coordination_tokens += r.coordination_tokens
         if self.cost is not None:
-            self.cost = None if t.cost_usd is None else self.cost + t.cost_usd
+            self.cost = None if r.cost_usd is None else self.cost + r.cost_usd
         self.latency += r.latency_s
         self.outcomes[r.outcome] = self.outcomes.get(r.outcome, 0) + 1
 
@@ -119,14 +165,20 @@ class ArchitectureTotals:
         self.cost_by_role: dict[str, float | None] = {}
 
     def add(self, r: EpisodeResult) -> None:
-        self.all.add(r)
+        self.add_row(summary_row(r))
+
+    def add_row(self, r: SummaryRow) -> None:
+        self.all.add_row(r)
         fam = self.families.get(r.family)
         if fam is None:
             fam = self.families[r.family] = Totals()
-        fam.add(r)
-        for totals, split in ((r.by_model, self.cost_by_model), (r.by_role, self.cost_by_role)):
-            for key, usage in totals.items():
-                prev, cost = split.get(key, 0.0), usage.cost_usd
+        fam.add_row(r)
+        for costs, split in (
+            (r.cost_by_model, self.cost_by_model),
+            (r.cost_by_role, self.cost_by_role),
+        ):
+            for key, cost in costs:
+                prev = split.get(key, 0.0)
                 split[key] = None if prev is None or cost is None else prev + cost
 
     def summary(self, name: str) -> ArchitectureSummary:

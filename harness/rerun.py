@@ -16,7 +16,14 @@ from typing import Any
 
 from harness.backends import BackendStack, ResponseCache, load_price_table
 from harness.backends.recording import RECORDING_FILE, Recording, load_inputs
-from harness.compare import Comparison, ProgressCallback, role_models, run_configured, select_tasks
+from harness.compare import (
+    Comparison,
+    ProgressCallback,
+    ProgressHook,
+    role_models,
+    run_configured,
+    select_tasks,
+)
 from harness.errors import ConfigError
 from harness.execution.plan import suite_digest
 from harness.execution.run import check_shippable, resolve
@@ -99,6 +106,7 @@ def replay(
     out: Path | str | None = None,
     concurrency: int | None = None,
     on_episode: ProgressCallback | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Comparison:
     """Rerun a run made with `record=True`, offline: its configuration (architectures,
     suite, tasks, seeds, roles, parameters, limits) from `run_dir`, every real model's
@@ -114,6 +122,7 @@ def replay(
         BackendStack(recording=recording),
         replay_of=run_dir,
         save_suite=True,
+        on_progress=on_progress,
     )
 
 
@@ -125,6 +134,7 @@ def resume(
     ray_address: str | None = None,
     concurrency: int | None = None,
     on_episode: ProgressCallback | None = None,
+    on_progress: ProgressHook | None = None,
     keep_results: bool = True,
 ) -> Comparison:
     """Finish an interrupted run (a crash, `kill -9`, Ctrl-C, a lost worker): its
@@ -159,4 +169,5 @@ def resume(
         execution=execution,
         keep_results=keep_results,
         resume_config=saved.config,
+        on_progress=on_progress,
     )

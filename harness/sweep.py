@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.compare import Comparison, ProgressCallback, compare
+from harness.compare import Comparison, ProgressCallback, ProgressHook, compare
 from harness.errors import ConfigError
 from harness.execution import Executor
 from harness.runtime import ModelFactory
@@ -61,6 +61,7 @@ def run_sweep(
     *,
     resume: bool = False,
     on_episode: ProgressCallback | None = None,
+    on_progress: ProgressHook | None = None,
     on_cell: CellCallback | None = None,
     concurrency: int = 1,
     model_factory: ModelFactory | None = None,
@@ -98,11 +99,13 @@ def run_sweep(
             tasks=cell.tasks,
             out=cell_dir,
             on_episode=on_episode,
+            on_progress=on_progress,
             concurrency=concurrency,
             model_factory=model_factory,
             workers=workers,
             executor=executor,
             ray_address=ray_address,
+            keep_results=False,  # they are in the cell's run directory: memory stays flat
         )
         line = {"id": cell.id, "labels": cell.labels, "summaries": result.summary_json()}
         with open(d / "cells.jsonl", "a", encoding="utf-8") as fh:

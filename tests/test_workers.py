@@ -14,7 +14,7 @@ from harness.errors import ConfigError
 from harness.execution.plan import ArchRef, Job, batch_size
 from harness.execution.processes import ProcessExecutor
 from harness.execution.summary import SummaryBuilder
-from harness.metrics import summarise_architecture
+from harness.metrics import summarise_architecture, summary_row
 from harness.task import TaskSuite
 from harness.usage import UsageLimits
 
@@ -60,10 +60,42 @@ def test_streamed_summaries_equal_the_batch_ones(mini: TaskSuite) -> None:
     result = compare(ARCHS, suite=mini, seeds=3, limits=UsageLimits(max_steps=6))
     builder = SummaryBuilder(ARCHS)
     for r in result.results:
-        builder.add(r)
+        builder.add(summary_row(r))
     for got, arch in zip(builder.summaries(), ARCHS, strict=True):
         want = summarise_architecture(arch, [r for r in result.results if r.architecture == arch])
         assert got == want
+
+
+def test_workers_ship_only_summary_rows_when_no_result_is_wanted(
+    mini: TaskSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the CLI runs: no results kept, a progress bar. Workers then send back the
+    numbers the summaries need, nothing is parsed here, and the summaries are the same."""
+    want = compare(ARCHS, suite=mini, seeds=2).summary_json()
+    import harness.execution.merge as merge
+
+    def no_parsing(line: str) -> None:
+        raise AssertionError("a result was parsed although nobody wanted it")
+
+    monkeypatch.setattr(merge, "parse_result", no_parsing)
+    seen: list[tuple[int, int, tuple[str, str, int]]] = []
+    got = compare(
+        ARCHS,
+        suite=mini,
+        seeds=2,
+        workers=2,
+        keep_results=False,
+        on_progress=lambda done, total, key: seen.append((done, total, key)),
+    )
+    assert got.summary_json() == want and got.results == []
+    total = len(ARCHS) * 2 * len(mini.tasks)
+    assert [d for d, _, _ in seen] == list(range(1, total + 1))
+    assert {t for _, t, _ in seen} == {total}
+    assert sorted(k for _, _, k in seen) == sorted(
+        (a, t.id, s) for a in ARCHS for t in mini.tasks for s in (0, 1)
+    )
+    with pytest.raises(AssertionError, match="was parsed"):  # a caller that reads results
+        compare(ARCHS[:1], suite=mini, seeds=1, workers=2, on_episode=lambda e, d, t: None)
 
 
 def test_the_plan_is_indexed_without_being_listed(mini: TaskSuite) -> None:

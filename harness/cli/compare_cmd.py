@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -32,7 +32,9 @@ from harness.compare import Comparison, compare
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
 from harness.rerun import replay, resume
-from harness.runtime import Episode
+
+if TYPE_CHECKING:
+    from harness.execution.plan import EpisodeKey
 
 
 def compare_command(
@@ -119,15 +121,15 @@ def compare_command(
     err = Console(stderr=True)
     progress = EpisodeProgress(err, quiet)
 
-    def on_episode(ep: Episode, done: int, total: int) -> None:
-        progress.update(done, total, ep.result.architecture)
+    def on_progress(done: int, total: int, key: EpisodeKey) -> None:
+        progress.update(done, total, key[0])
 
     run_dir = resume_dir or out
     try:
         with progress:
             if replay_dir is not None:
                 jobs = concurrency if _given(ctx, "concurrency") else None
-                result = replay(replay_dir, out=out, concurrency=jobs, on_episode=on_episode)
+                result = replay(replay_dir, out=out, concurrency=jobs, on_progress=on_progress)
             elif resume_dir is not None:
                 result = resume(
                     resume_dir,
@@ -135,7 +137,7 @@ def compare_command(
                     executor=executor,
                     ray_address=ray_address,
                     concurrency=concurrency if _given(ctx, "concurrency") else None,
-                    on_episode=on_episode,
+                    on_progress=on_progress,
                     keep_results=False,
                 )
             else:
@@ -149,7 +151,7 @@ def compare_command(
                     limits=limits(max_steps, max_tokens, max_cost),
                     tasks=task,
                     out=out,
-                    on_episode=on_episode,
+                    on_progress=on_progress,
                     concurrency=concurrency,
                     cache=not no_cache,
                     cache_dir=cache_dir,

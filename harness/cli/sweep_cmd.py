@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,8 +26,10 @@ from harness.cli.progress import EpisodeProgress
 from harness.compare import Comparison
 from harness.report.analysis import arch_row
 from harness.report.load import load_run
-from harness.runtime import Episode
 from harness.sweep import Cell, plan_sweep, run_sweep
+
+if TYPE_CHECKING:
+    from harness.execution.plan import EpisodeKey
 
 GRID_HELP = (
     "Sweep axes, KEY=V1,V2,...: an architecture parameter (max_steps=5,10,20; "
@@ -126,9 +128,9 @@ def sweep_command(
     progress = EpisodeProgress(err, quiet, per_cell * len(plan.cells) or None)
     state = {"cells": 0, "base": 0, "done": 0}
 
-    def on_episode(ep: Episode, done: int, total: int) -> None:
+    def on_progress(done: int, total: int, key: EpisodeKey) -> None:
         state["done"] = state["base"] + done
-        label = f"cell {state['cells'] + 1}/{len(plan.cells)} {ep.result.architecture}"
+        label = f"cell {state['cells'] + 1}/{len(plan.cells)} {key[0]}"
         progress.update(state["done"], progress.total, label)
 
     def on_cell(cell: Cell, result: Comparison) -> None:
@@ -140,7 +142,7 @@ def sweep_command(
             plan,
             out,
             resume=resume,
-            on_episode=on_episode,
+            on_progress=on_progress,
             on_cell=on_cell,
             concurrency=concurrency,
             workers=workers,

@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.corpus import Corpus
 from harness.graph import CompiledArchitecture, compile_architecture
+from harness.metrics import SummaryRow, summary_row
 from harness.rundir import RUN_FORMAT_VERSION, dumps, result_line
 from harness.runtime import Episode, run_episode
 from harness.spec import ArchitectureSpec
@@ -60,6 +61,9 @@ class Job:
     limits: UsageLimits
     lines: bool = True
     """Build each episode's result and trace lines: a run directory is being written."""
+    results: bool = True
+    """Ship each result from other processes (the caller keeps the results, or reads each
+    one as it comes); else only what the summaries read (`SummaryRow`) comes back."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Lets a long-lived worker (a Ray actor process) keep the job it last built."""
 
@@ -113,6 +117,8 @@ class Finished:
     trace_line: str | None
     episode: Episode | None = None
     """The episode itself when it ran in this process (steps are not shipped back)."""
+    row: SummaryRow | None = None
+    """What the summaries read of it, when it ran in another process."""
 
 
 class EpisodeRunner:
@@ -141,8 +147,10 @@ class EpisodeRunner:
                 seed=self.job.seeds[s],
                 limits=self.job.limits,
             )
-            trace = trace_line(episode) if self.job.lines else None
-            out.append(Finished(i, result_line(episode.result), trace))
+            r, lines = episode.result, self.job.lines
+            line = result_line(r) if lines or self.job.results else None
+            trace = trace_line(episode) if lines else None
+            out.append(Finished(i, line, trace, row=summary_row(r)))
         return out
 
     def close(self) -> None:

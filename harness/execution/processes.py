@@ -29,8 +29,9 @@ from multiprocessing.process import BaseProcess
 
 from harness.execution.plan import EpisodeRunner, Finished, Job, batch_size
 from harness.execution.types import Sink, WorkerLost
+from harness.metrics import SummaryRow
 
-Shipped = list[tuple[int, str | None, str | None]]
+Shipped = list[tuple[int, str | None, str | None, SummaryRow | None]]
 
 
 def _worker_main(conn: Connection, job: Job, parent: int) -> None:
@@ -47,7 +48,7 @@ def _worker_main(conn: Connection, job: Job, parent: int) -> None:
         if batch is None:
             return
         try:
-            shipped = [(f.index, f.result_line, f.trace_line) for f in runner.run(batch)]
+            shipped = [(f.index, f.result_line, f.trace_line, f.row) for f in runner.run(batch)]
         except Exception:  # a bug: the parent reports it and stops the run
             conn.send(("error", traceback.format_exc()))
             return
@@ -142,8 +143,8 @@ class ProcessExecutor:
                         for w in range(self.workers):
                             top_up(w, force=True)
                     for w in _wait_any(workers):  # read whatever is done, so no worker
-                        for i, result, trace in workers[w].receive():  # waits to write
-                            ready[i] = Finished(i, result, trace)
+                        for i, result, trace, row in workers[w].receive():  # waits to write
+                            ready[i] = Finished(i, result, trace, row=row)
                             del held_by[i]
                         top_up(w)
                 sink(ready.pop(index))

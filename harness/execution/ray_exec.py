@@ -24,6 +24,7 @@ from typing import Any
 from harness.errors import ConfigError
 from harness.execution.plan import EpisodeRunner, Finished, Job, batch_size, batches
 from harness.execution.types import Sink, WorkerLost
+from harness.metrics import SummaryRow
 
 _RUNNERS: dict[str, EpisodeRunner] = {}  # in a Ray worker process: job id -> built job
 
@@ -40,7 +41,7 @@ def import_ray() -> Any:
 
 def _run_batch(
     job_id: str, holder: list[Any], indices: list[int]
-) -> list[tuple[int, str | None, str | None]]:
+) -> list[tuple[int, str | None, str | None, SummaryRow | None]]:
     """A Ray task. `holder` wraps the job's ObjectRef so Ray does not fetch and unpickle
     the job for every batch: only a worker that has not built it yet gets it."""
     runner = _RUNNERS.get(job_id)
@@ -50,7 +51,7 @@ def _run_batch(
             old.close()
         _RUNNERS.clear()  # one job at a time per worker process: memory stays flat
         runner = _RUNNERS[job_id] = EpisodeRunner(ray.get(holder[0]))
-    return [(f.index, f.result_line, f.trace_line) for f in runner.run(indices)]
+    return [(f.index, f.result_line, f.trace_line, f.row) for f in runner.run(indices)]
 
 
 class RayExecutor:
@@ -107,8 +108,8 @@ class RayExecutor:
                     shipped = ray.get(head)
                 except ray.exceptions.RayError as exc:
                     raise WorkerLost(f"a Ray task failed: {type(exc).__name__}") from None
-                for index, result, trace in shipped:
-                    sink(Finished(index, result, trace))
+                for index, result, trace, row in shipped:
+                    sink(Finished(index, result, trace, row=row))
                 more = next(todo, None)
                 if more is not None:
                     flight.append(remote.remote(job.id, holder, more))

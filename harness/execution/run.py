@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from harness.backends.stack import BackendStack, is_real
 from harness.corpus import Corpus
 from harness.errors import ConfigError
 from harness.execution.local import LocalExecutor
-from harness.execution.merge import Merger, ProgressCallback
+from harness.execution.merge import Merger, ProgressCallback, ProgressHook
 from harness.execution.plan import Job
 from harness.execution.processes import ProcessExecutor
 from harness.execution.ray_exec import RayExecutor
@@ -153,14 +153,22 @@ def run_job(
     stack: BackendStack,
     keep_results: bool = True,
     on_episode: ProgressCallback | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Outcome:
     """Run the job's episodes not yet in `existing`; on success the run directory is
     finished (files in planned order, summary written). An interrupted run (a worker lost,
     Ctrl-C) keeps every episode it finished and raises `IncompleteRun` (or the
     KeyboardInterrupt) after closing the files."""
     merger = Merger(
-        job, writer=writer, existing=existing, keep_results=keep_results, on_episode=on_episode
+        job,
+        writer=writer,
+        existing=existing,
+        keep_results=keep_results,
+        on_episode=on_episode,
+        on_progress=on_progress,
     )
+    if job.results and not merger.wants_results:
+        job = replace(job, results=False)  # other processes ship summary rows only
     run_dir: Path | None = writer.dir if writer is not None else None
     # Everything alive before the run (modules, the suite, the corpus) is set aside from
     # the cyclic garbage collector while it lasts: collections then scan only what the run

@@ -8,8 +8,7 @@ thousand.
 
 from __future__ import annotations
 
-from harness.metrics import ArchitectureSummary, ArchitectureTotals
-from harness.trace import EpisodeResult
+from harness.metrics import ArchitectureSummary, ArchitectureTotals, SummaryRow
 
 
 class SummaryBuilder:
@@ -18,8 +17,8 @@ class SummaryBuilder:
     def __init__(self, architectures: list[str]) -> None:
         self._archs = {name: ArchitectureTotals() for name in architectures}
 
-    def add(self, result: EpisodeResult) -> None:
-        self._archs[result.architecture].add(result)
+    def add(self, row: SummaryRow) -> None:
+        self._archs[row.architecture].add_row(row)
 
     @property
     def episodes(self) -> int:
