@@ -14,11 +14,12 @@ import pytest
 from report_runs import ARCHS, make_run, make_sweep
 
 from harness.drawing import load_overlay
+from harness.errors import ConfigError
 from harness.report import write_report
 from harness.report.analysis import analyse_cell
 from harness.report.build import write_run
 from harness.report.fold import TraceKeeper, cell_overlay, select_traces
-from harness.report.load import CellRun, RunData, load_run
+from harness.report.load import CellRun, load_run
 from harness.stats import DEFAULT_REPS
 from harness.taxonomy import count, diagnose, loop_budgets
 
@@ -53,8 +54,7 @@ def _overlay_numbers(ov: Any) -> tuple[Any, ...]:
 def test_folded_overlay_equals_load_overlay_per_architecture(run_dir: Path) -> None:
     run = load_run(run_dir, traces=5, overlay=True)
     cell = run.cells[0]
-    assert cell.regular and cell.footprints is not None
-    assert sorted(cell.footprints) == sorted(ARCHS)
+    assert cell.overlays is not None and all(arch in cell.overlays for arch in ARCHS)
     for arch in ARCHS:
         folded = cell_overlay(cell, arch)
         assert _overlay_numbers(folded) == _overlay_numbers(load_overlay(run_dir, arch))
@@ -123,7 +123,7 @@ def test_report_equals_the_report_from_every_trace(run_dir: Path, tmp_path: Path
     with every trace held and the overlays read back by `load_overlay`."""
     folded = write_report(run_dir, tmp_path / "folded", max_traces=7).parent
     full = load_run(run_dir, overlay=False)
-    assert full.cells[0].footprints is None
+    assert full.cells[0].overlays is None
     full.paged = select_traces(full.cells, 7)
     plain = write_run(full, tmp_path / "plain", reps=DEFAULT_REPS, seed=0).parent
     assert len(list((folded / "traces").glob("*.html"))) == 7
@@ -136,7 +136,7 @@ def test_sweep_keeps_the_paged_traces_of_every_cell(sweep_dir: Path, tmp_path: P
     want = [(c.id, k) for c, k in select_traces(full.cells, 5)]
     assert [(c.id, k) for c, k in run.paged] == want
     assert sum(len(c.traces) for c in run.cells) == 5
-    assert run.cells[0].footprints is not None and run.cells[1].footprints is None
+    assert run.cells[0].overlays is not None and run.cells[1].overlays is None
     folded = write_report(sweep_dir, tmp_path / "folded", max_traces=5).parent
     full = load_run(sweep_dir, overlay=False)
     full.paged = select_traces(full.cells, 5)
@@ -144,13 +144,10 @@ def test_sweep_keeps_the_paged_traces_of_every_cell(sweep_dir: Path, tmp_path: P
     _same_tree(folded, plain)
 
 
-def _irregular(run: RunData) -> None:
-    assert not run.cells[0].regular and run.cells[0].footprints is None
-
-
-def test_a_run_read_leniently_draws_from_load_overlay(run_dir: Path, tmp_path: Path) -> None:
-    """A duplicated trace line (the last one wins) cannot be folded exactly: the drawing
-    falls back to `load_overlay`, and the tags follow the last line as before."""
+def test_a_run_read_leniently_draws_what_load_overlay_reads(run_dir: Path, tmp_path: Path) -> None:
+    """A duplicated trace line: the last one wins, in the tags and in the folded overlay
+    (taken back in a second reading), as `load_overlay` reads it; a missing traces.jsonl
+    gives `load_overlay`'s error, which the drawing turns into the bare design."""
     d = _copy(run_dir, tmp_path / "run")
     first = (d / "traces.jsonl").read_text().splitlines()[0]
     obj = json.loads(first)
@@ -159,11 +156,13 @@ def test_a_run_read_leniently_draws_from_load_overlay(run_dir: Path, tmp_path: P
         f.write(json.dumps(obj) + "\n")
     run = load_run(d, traces=None, overlay=True)
     cell = run.cells[0]
-    assert cell.footprints is None
     key = (obj["architecture"], obj["task_id"], obj["seed"])
     assert cell.traces[key] == obj["steps"]
     for arch in ARCHS:
         again = load_overlay(d, arch)
         assert _overlay_numbers(cell_overlay(cell, arch)) == _overlay_numbers(again)
     (d / "traces.jsonl").unlink()
-    _irregular(load_run(d, overlay=True))
+    cell = load_run(d, overlay=True).cells[0]
+    assert cell.overlays is not None
+    with pytest.raises(ConfigError, match="traces.jsonl' cannot be read"):
+        cell_overlay(cell, ARCHS[0])

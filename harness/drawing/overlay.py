@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import networkx as nx
-import pydantic
 
-from harness.errors import ConfigError, UnknownNameError, UserError
+from harness.errors import ConfigError, UserError
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import load_architecture
 from harness.spec import END, ArchitectureSpec
@@ -28,7 +27,6 @@ from harness.trace import EpisodeResult, UsageTotals
 
 Metric = Literal["cost", "tokens", "steps", "visits"]
 METRICS: tuple[Metric, ...] = ("cost", "tokens", "steps", "visits")
-_FINISHED = ("answered", "no_answer")
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,16 @@ class NodeUsage:
         if metric == "tokens":
             return float(self.tokens)
         return float(self.steps if metric == "steps" else self.visits)
+
+
+@dataclass(frozen=True)
+class Trail:
+    """One episode's walk on the graph, not yet counted (`Footprint.trail`)."""
+
+    visits: Counter[str]
+    edges: Counter[tuple[str, str]]
+    last: str
+    """Where the walk stopped: a finished episode goes on from here to the end."""
 
 
 @dataclass(frozen=True)
@@ -106,25 +114,13 @@ def load_overlay(
 ) -> Overlay:
     """The footprint of `arch` in the run directory `run_dir` (written by `compare(...,
     out=DIR)` / `archbench compare --out DIR`), over the whole run or one `episode`
-    (`TASK_ID`, every seed of that task, or `TASK_ID@SEED`)."""
-    d = Path(run_dir)
-    fp = footprint(d, _read_config(d), arch)
-    name = fp.compiled.spec.name
-    results = [r for r in _read_results(d) if r.architecture == name]
-    if not results:
-        raise ConfigError(f"run directory '{d}' has no finished episodes of '{name}'")
-    chosen = _select(d, results, episode)
-    keys = {(r.task_id, r.seed) for r in chosen}
-    traces = {
-        (t["task_id"], t["seed"]): t
-        for t in _read_jsonl(d / "traces.jsonl")
-        if t.get("architecture") == name and (t.get("task_id"), t.get("seed")) in keys
-    }
-    for r in chosen:
-        fp.walk(traces.get((r.task_id, r.seed), {}).get("steps", []), r.outcome in _FINISHED)
-    for r in chosen:
-        fp.add_result(r)
-    return fp.overlay(episode)
+    (`TASK_ID`, every seed of that task, or `TASK_ID@SEED`).
+
+    Both files are streamed through the fold the report reads runs with
+    (`harness.report.overlays`), so no trace is held and both draw the same numbers."""
+    from harness.report.overlays import read_overlay
+
+    return read_overlay(Path(run_dir), arch, episode)
 
 
 def footprint(
@@ -147,9 +143,10 @@ def footprint(
 
 
 class Footprint:
-    """The sums an overlay draws, folded one episode at a time: `load_overlay` feeds it
-    the episodes it selects, the report feeds it every episode as it reads the run once.
-    Walks are cached per pair of nodes, so an episode costs a few dictionary look-ups."""
+    """The sums an overlay draws, folded one episode at a time as a run is read
+    (`harness.report.overlays.RunOverlays` decides what is fed, for `load_overlay` and the
+    report alike). Paths are cached per pair of nodes, so an episode costs a few
+    dictionary look-ups."""
 
     def __init__(self, compiled: CompiledArchitecture, run_dir: Path) -> None:
         self.compiled = compiled
@@ -178,11 +175,18 @@ class Footprint:
         _add(self.total, r.totals)
         self.episodes.append(f"{r.task_id}@{r.seed}")
 
-    def walk(self, steps: list[dict[str, Any]], finished: bool) -> None:
-        """Replay one episode on the graph: the nodes that made model calls, in order,
-        joined by the shortest flow paths between them."""
+    def walk(self, steps: Any, finished: bool) -> None:
+        """Replay one episode on the graph (`trail`, then `add_trail`)."""
+        self.add_trail(self.trail(steps), finished)
+
+    def trail(self, steps: Any) -> Trail:
+        """What one episode's steps walk on the graph: the nodes that made model calls, in
+        order, joined by the shortest flow paths between them. Nothing is counted yet, so
+        a trace that cannot be walked (it raises) leaves the sums as they were, and a
+        trace written twice can be taken back exactly (`add_trail(..., times=-1)`)."""
         compiled, g = self.compiled, self.compiled.graph
-        visits, edges = self.visits, self.edges
+        visits: Counter[str] = Counter()
+        edges: Counter[tuple[str, str]] = Counter()
         events: list[tuple[str, str]] = []  # (node on the flow path, round key)
         runs: dict[tuple[str, str], set[str]] = {}
         for s in steps:
@@ -214,25 +218,43 @@ class Footprint:
         for i, key in enumerate(events):
             target = key[0]
             if not (i == 0 and target == current):
-                current = self._move(current, target)
+                current = self._move(current, target, visits, edges)
             if key in runs:
                 spec = compiled.nodes[target]
                 assert spec.target is not None
                 visits[spec.target] += len(runs[key])
                 edges[(target, spec.target)] += len(runs[key])
-        if finished:
-            self._move(current, END)
+        return Trail(visits, edges, current)
 
-    def _move(self, a: str, b: str) -> str:
+    def add_trail(self, trail: Trail, finished: bool, times: int = 1) -> None:
+        """Count a walked trail `times` times (negative: take it back); a finished episode
+        also walks on to the end."""
+        if not times:
+            return
+        for n, k in trail.visits.items():
+            self.visits[n] += k * times
+        for e, k in trail.edges.items():
+            self.edges[e] += k * times
+        if finished:
+            self._move(trail.last, END, self.visits, self.edges, times)
+
+    def _move(
+        self,
+        a: str,
+        b: str,
+        visits: Counter[str],
+        edges: Counter[tuple[str, str]],
+        times: int = 1,
+    ) -> str:
         if (a, b) not in self._paths:
             self._paths[(a, b)] = _path(self._flow, a, b)
         path = self._paths[(a, b)]
         if path is None:
-            self.visits[b] += 1  # the trace jumps where the graph has no path: count the visit
+            visits[b] += times  # the trace jumps where the graph has no path: count the visit
             return b
         for u, v in zip(path, path[1:], strict=False):
-            self.edges[(u, v)] += 1
-            self.visits[v] += 1
+            edges[(u, v)] += times
+            visits[v] += times
         return b
 
     def overlay(self, selection: str | None = None) -> Overlay:
@@ -251,13 +273,15 @@ class Footprint:
 def run_architectures(run_dir: str | Path) -> list[str]:
     """The names of the architectures a run directory holds, in the run's order."""
     d = Path(run_dir)
-    names = [str(a) for a in _read_config(d).get("architectures", [])]
+    names = [str(a) for a in read_config(d).get("architectures", [])]
     if not names:
         raise ConfigError(f"run directory '{d}' ran no architectures")
     return names
 
 
-def _read_config(d: Path) -> dict[str, Any]:
+def read_config(d: Path) -> dict[str, Any]:
+    """config.json of the run directory `d`, read strictly (a `ConfigError` for anything
+    but a run directory with a readable config.json and a results.jsonl)."""
     if not d.is_dir():
         raise ConfigError(f"run directory '{d}' does not exist")
     path = d / "config.json"
@@ -294,51 +318,6 @@ def _compile_as_run(
 
 def _param_text(v: object) -> str:
     return ("true" if v else "false") if isinstance(v, bool) else str(v)
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"'{path}' cannot be read: {exc.strerror}") from None
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            if i == len(lines):
-                continue  # a run interrupted mid-write: the last line may be cut short
-            raise ConfigError(f"'{path}' line {i} is not JSON") from None
-        if isinstance(obj, dict):
-            out.append(obj)
-    return out
-
-
-def _read_results(d: Path) -> list[EpisodeResult]:
-    out = []
-    for i, obj in enumerate(_read_jsonl(d / "results.jsonl"), 1):
-        try:
-            out.append(EpisodeResult.model_validate(obj))
-        except pydantic.ValidationError:
-            raise ConfigError(f"'{d / 'results.jsonl'}' row {i} is not an episode result") from None
-    return out
-
-
-def _select(d: Path, results: list[EpisodeResult], episode: str | None) -> list[EpisodeResult]:
-    if episode is None:
-        return results
-    task, seed = parse_episode(episode)
-    chosen = [r for r in results if r.task_id == task and (seed is None or r.seed == seed)]
-    if not chosen:
-        known = sorted({f"{r.task_id}@{r.seed}" for r in results})
-        more = f", ... ({len(known)} in all)" if len(known) > 6 else ""
-        raise UnknownNameError(
-            f"episode '{episode}' is not in run '{d}' for '{results[0].architecture}' "
-            f"(episodes: {', '.join(known[:6])}{more}; give TASK_ID or TASK_ID@SEED)"
-        )
-    return chosen
 
 
 def _add(acc: UsageTotals, u: UsageTotals) -> None:

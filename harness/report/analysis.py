@@ -8,10 +8,12 @@ without either (the CLI's sweep table uses `analyse_cell` too).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.metrics import summarise_architecture
+from harness.report.episodes import Result, as_results
 from harness.report.load import CellRun, Key, RunData
 from harness.stats import (
     DEFAULT_REPS,
@@ -23,7 +25,6 @@ from harness.stats import (
     paired_comparisons,
 )
 from harness.taxonomy import Diagnosis, count
-from harness.trace import EpisodeResult
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ class CellView:
 
 
 def arch_row(
-    cell: CellRun, arch: str, results: list[EpisodeResult], *, reps: int, seed: int
+    cell: CellRun, arch: str, results: Sequence[Result], *, reps: int, seed: int
 ) -> ArchRow:
+    """`results` are `arch`'s episodes in `cell` (kept `Episode`s, or `EpisodeResult`s)."""
+    results = as_results(results)
     s = summarise_architecture(arch, results)
     scope = arch  # not the cell: the same episodes give the same interval in every cell
     return ArchRow(
@@ -88,8 +91,9 @@ def arch_row(
 def analyse_cell(cell: CellRun, *, reps: int = DEFAULT_REPS, seed: int = 0) -> CellView:
     archs = [a for a in cell.architectures if cell.of(a)]
     rows = [arch_row(cell, a, cell.of(a), reps=reps, seed=seed) for a in archs]
-    pairs = paired_comparisons(cell.results, archs, reps=reps, seed=seed)
-    families = family_breakdown(cell.results, archs, reps=reps, seed=seed)
+    results = as_results(cell.results)
+    pairs = paired_comparisons(results, archs, reps=reps, seed=seed)
+    families = family_breakdown(results, archs, reps=reps, seed=seed)
     if cell.diagnosis_error is not None:
         raise cell.diagnosis_error  # as when the traces were diagnosed here
     diagnoses: dict[Key, Diagnosis] = cell.diagnoses  # diagnosed as they were read

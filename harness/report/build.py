@@ -17,6 +17,7 @@ from harness.report.analysis import (
     curves,
     taxonomy_totals,
 )
+from harness.report.episodes import Episode
 from harness.report.fold import cell_overlay
 from harness.report.load import CellRun, Key, Note, RunData, load_run
 from harness.report.pages import environment, trace_file, write_trace_page
@@ -31,7 +32,6 @@ from harness.report.plots import (
     taxonomy_plot,
 )
 from harness.taxonomy import MODES
-from harness.trace import EpisodeResult
 
 MARKER = '<meta name="generator" content="archbench report">'
 T = TypeVar("T")
@@ -225,11 +225,11 @@ class _Builder:
 
     def _traces(self) -> None:
         by_id = {v.cell.id: v for v in self.views}
-        results: dict[str, dict[Key, EpisodeResult]] = {}
+        results: dict[str, dict[Key, Episode]] = {}
         for cid, arch, task, seed in sorted(self.links):
             v = by_id[cid]
             if cid not in results:  # once per cell, not once per page
-                results[cid] = {(x.architecture, x.task_id, x.seed): x for x in v.cell.results}
+                results[cid] = {x.key: x for x in v.cell.results}
             r = results[cid][(arch, task, seed)]
             back = f"../cells/{cid}.html" if self.sweep else "../index.html"
             title = f"{arch} on {task}, seed {seed}"

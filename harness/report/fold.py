@@ -2,11 +2,11 @@
 any size is read once and only the traces that get a page stay in memory.
 
 Every trace is diagnosed (failure tags) and walked on its architecture's graph (the
-drawings' overlay) the moment it is read; its steps are kept only while it can still be
-among the episodes that get a trace page (`select_traces`). Which ones those are depends
-on every cell's traces, so `TraceKeeper` keeps, per (cell, architecture) queue, the best
-ranked traces up to a depth that shrinks as more traces are read: an episode deeper than
-that depth cannot be selected, whatever comes later.
+drawings' overlay, `harness.report.overlays`) the moment it is read; its steps are kept
+only while it can still be among the episodes that get a trace page (`select_traces`).
+Which ones those are depends on every cell's traces, so `TraceKeeper` keeps, per (cell,
+architecture) queue, the best ranked traces up to a depth that shrinks as more traces are
+read: an episode deeper than that depth cannot be selected, whatever comes later.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from harness.report.episodes import Episode, as_result
 from harness.taxonomy import Diagnosis, diagnose, loop_budgets
-from harness.trace import EpisodeResult
 
 if TYPE_CHECKING:
-    from harness.drawing.overlay import Footprint, Overlay
+    from harness.drawing.overlay import Overlay
     from harness.report.load import CellRun, Key
 
 Steps = list[dict[str, Any]]
@@ -48,7 +48,7 @@ def select_traces(cells: Sequence[CellRun], limit: int | None) -> list[tuple[Cel
     return out
 
 
-def _ordered(results: list[EpisodeResult]) -> list[EpisodeResult]:
+def _ordered(results: list[Episode]) -> list[Episode]:
     """A queue's order in `select_traces` (before it drops the episodes with no trace)."""
     return [r for r in results if not r.correct] + [r for r in results if r.correct]
 
@@ -117,21 +117,18 @@ class TraceKeeper:
 
 
 class CellFold:
-    """Diagnoses and overlay sums of one cell, fed one trace at a time by the reader.
+    """Diagnoses of one cell, fed one trace at a time by the reader (which also feeds the
+    cell's overlays, `harness.report.overlays`, the same lines)."""
 
-    The overlay is folded here only for a run `load_overlay` would read the same way
-    (every line strict, no duplicate, every file there); for anything else the report
-    falls back to `load_overlay` itself, so the drawings never differ from it."""
-
-    def __init__(self, cell: CellRun, keeper: TraceKeeper, overlay: bool) -> None:
+    def __init__(self, cell: CellRun, keeper: TraceKeeper) -> None:
         self.cell = cell
         self.keeper = keeper
-        self.results = {(r.architecture, r.task_id, r.seed): r for r in cell.results}
+        self.results = {r.key: r for r in cell.results}
         self.places: dict[Key, tuple[int, int]] = {}
         for arch in cell.architectures:
             q = keeper.queue(cell)
             for rank, r in enumerate(_ordered(cell.of(arch))):
-                self.places[(r.architecture, r.task_id, r.seed)] = (q, rank)
+                self.places[r.key] = (q, rank)
         self.errors: dict[Key, Exception] = {}
         self.budget_error: Exception | None = None
         self.budgets: dict[str, tuple[dict[str, int], bool]] = {}
@@ -141,52 +138,22 @@ class CellFold:
                     self.budgets[r.architecture] = loop_budgets(cell.config, r.architecture)
         except Exception as exc:  # noqa: BLE001 - analyse_cell reports it as before
             self.budget_error = exc
-        self.footprints: dict[str, Footprint] | None = (
-            self._footprints() if overlay and cell.regular else None
-        )
-
-    def _footprints(self) -> dict[str, Footprint]:
-        from harness.drawing.overlay import footprint
-
-        out: dict[str, Footprint] = {}
-        for arch in self.cell.architectures:
-            rs = self.cell.of(arch)
-            if not rs:
-                continue
-            try:
-                fp = footprint(self.cell.dir, self.cell.config, arch)
-                if fp.compiled.spec.name != arch:
-                    continue
-                for r in rs:
-                    fp.add_result(r)
-            except Exception:  # noqa: BLE001, S112 - load_overlay will say what is wrong
-                continue
-            out[arch] = fp
-        return out
 
     def add(self, key: Key, steps: Steps) -> None:
         """One trace line, as read (a key read twice: the last line wins, as in a dict)."""
-        cell = self.cell
         r = self.results.get(key)
-        if key in cell.traced:
-            cell.regular = False  # sums cannot be undone: load_overlay reads it again
         if r is not None:
             self._diagnose(key, r, steps)
-            if cell.regular and self.footprints and r.architecture in self.footprints:
-                try:
-                    self.footprints[r.architecture].walk(steps, r.outcome in _FINISHED)
-                except Exception:  # noqa: BLE001 - load_overlay will say what is wrong
-                    del self.footprints[r.architecture]
-        self.keeper.offer(cell, key, steps, self.places.get(key))
-        cell.traced.add(key)
+        self.keeper.offer(self.cell, key, steps, self.places.get(key))
+        self.cell.traced.add(key)
 
-    def _diagnose(self, key: Key, r: EpisodeResult, steps: Steps) -> None:
+    def _diagnose(self, key: Key, r: Episode, steps: Steps) -> None:
         if self.budget_error is not None:
             return
         self.errors.pop(key, None)
         b, dynamic = self.budgets[r.architecture]
         try:
-            self.cell.diagnoses[key] = diagnose(r, steps, b, dynamic)
+            self.cell.diagnoses[key] = diagnose(as_result(r), steps, b, dynamic)
         except Exception as exc:  # noqa: BLE001 - analyse_cell reports it as before
             self.cell.diagnoses.pop(key, None)
             self.errors[key] = exc
@@ -197,12 +164,9 @@ class CellFold:
         cell = self.cell
         diagnoses: dict[Key, Diagnosis] = {}
         for r in cell.results:
-            key = (r.architecture, r.task_id, r.seed)
-            if key not in cell.traced:
-                if r.correct:
-                    self._diagnose(key, r, [])
-                if self.footprints is not None and r.architecture in self.footprints:
-                    self.footprints[r.architecture].walk([], r.outcome in _FINISHED)
+            key = r.key
+            if key not in cell.traced and r.correct:
+                self._diagnose(key, r, [])
             if cell.diagnosis_error is None and key in self.errors:
                 cell.diagnosis_error = self.errors[key]
             if key in cell.diagnoses:
@@ -210,18 +174,15 @@ class CellFold:
         if self.budget_error is not None:
             cell.diagnosis_error = self.budget_error
         cell.diagnoses = diagnoses
-        # a run read leniently anywhere is drawn from load_overlay's own reading
-        cell.footprints = self.footprints if cell.regular else None
-
-
-_FINISHED = ("answered", "no_answer")
 
 
 def cell_overlay(cell: CellRun, arch: str) -> Overlay:
-    """The overlay of `arch` over the whole cell: from the sums folded while reading, or
-    (a run read leniently, or not folded) from `load_overlay`, which reads it again."""
-    if cell.footprints is not None and arch in cell.footprints:
-        return cell.footprints[arch].overlay()
+    """The overlay of `arch` over the whole cell (or the error `load_overlay` raises for
+    it), from the sums folded while the cell was read. A cell read without them, or an
+    architecture its config.json does not list (an error from config.json alone), is
+    read by `load_overlay` now."""
+    if cell.overlays is not None and arch in cell.overlays:
+        return cell.overlays.overlay(arch)
     from harness.drawing import load_overlay
 
     return load_overlay(cell.dir, arch)

@@ -11,19 +11,21 @@ archbench run at all, is an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 
+from harness.drawing.overlay import read_config
 from harness.errors import ConfigError
+from harness.report.episodes import Episode, episode
+from harness.report.jsonl import JsonLines
 from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
 
 if TYPE_CHECKING:
-    from harness.drawing.overlay import Footprint
     from harness.report.fold import CellFold, TraceKeeper
+    from harness.report.overlays import RunOverlays
     from harness.taxonomy import Diagnosis
 
 RUN_FORMAT = 1
@@ -49,7 +51,8 @@ class CellRun:
     dir: Path
     config: dict[str, Any] = field(default_factory=dict)
     architectures: list[str] = field(default_factory=list)
-    results: list[EpisodeResult] = field(default_factory=list)
+    results: list[Episode] = field(default_factory=list)
+    """What the report keeps of each episode (`EpisodeResult`s passed in are converted)."""
     traces: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     """Steps of the episodes that get a trace page (every episode's with `traces=None`)."""
     planned: int | None = None
@@ -60,16 +63,17 @@ class CellRun:
     diagnoses: dict[Key, Diagnosis] = field(default_factory=dict)
     """Failure tags of every episode with a trace, and every correct one, as read."""
     diagnosis_error: Exception | None = None
-    footprints: dict[str, Footprint] | None = None
-    """Overlay sums per architecture, folded while reading (see `fold.cell_overlay`)."""
-    regular: bool = True
-    """Every line read strictly, once: the overlay can be folded as `load_overlay` reads."""
+    overlays: RunOverlays | None = None
+    """The drawings' overlays, folded while reading (see `fold.cell_overlay`)."""
+
+    def __post_init__(self) -> None:
+        self.results = [episode(r) for r in self.results]
 
     @property
     def label(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self.labels.items()) or "this run"
 
-    def of(self, arch: str) -> list[EpisodeResult]:
+    def of(self, arch: str) -> list[Episode]:
         return [r for r in self.results if r.architecture == arch]
 
 
@@ -147,37 +151,17 @@ def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | Non
     return data
 
 
-def _lines(path: Path, notes: list[Note], cell: CellRun | None = None) -> Iterator[tuple[int, Any]]:
-    """(line number, JSON value) of every readable line, one at a time; unreadable lines
-    are counted (and, but for a torn last line, make `cell` irregular)."""
-    bad: list[int] = []
-    n = 0
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for raw in f:
-                for line in raw.splitlines():  # the line breaks str.splitlines knows
-                    n += 1
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except ValueError:
-                        bad.append(n)
-                        continue
-                    yield n, obj
-    except OSError as exc:
-        notes.append(Note("warn", f"{path.name} cannot be read: {exc.strerror}"))
-        if cell is not None:
-            cell.regular = False
+def _note_lines(lines: JsonLines, notes: list[Note]) -> None:
+    """Say what could not be read of a file just read."""
+    name = lines.path.name
+    if lines.error is not None:
+        notes.append(Note("warn", f"{name} cannot be read: {lines.error.strerror}"))
         return
-    if bad:
+    if lines.bad:
+        bad = lines.bad
         where = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
-        torn = " (the run was probably interrupted while writing)" if bad == [n] else ""
-        notes.append(
-            Note("warn", f"{path.name}: {len(bad)} unreadable line(s) skipped: {where}{torn}")
-        )
-        if cell is not None and not torn:
-            cell.regular = False
+        torn = " (the run was probably interrupted while writing)" if lines.torn else ""
+        notes.append(Note("warn", f"{name}: {len(bad)} unreadable line(s) skipped: {where}{torn}"))
 
 
 _KNOWN = set(EpisodeResult.model_fields)
@@ -217,14 +201,20 @@ def load_cell(
     keeper: TraceKeeper | None = None,
     overlay: bool = False,
 ) -> CellRun:
-    """One compare run directory (a sweep cell or a whole run)."""
+    """One compare run directory (a sweep cell or a whole run); with `overlay`, its
+    drawings' overlays are folded from the same reading (`cell.overlays`)."""
     from harness.report.fold import CellFold, TraceKeeper
+    from harness.report.overlays import RunOverlays
 
     cell = CellRun(cell_id, labels, d)
     notes = cell.notes
-    config = _read_json(d / "config.json", notes, "config.json")
+    strict: ConfigError | None = None
+    try:
+        config: dict[str, Any] | None = read_config(d)  # as load_overlay reads it
+    except ConfigError as exc:
+        strict = exc
+        config = _read_json(d / "config.json", notes, "config.json")
     if config is None:
-        cell.regular = False
         if not (d / "config.json").exists():
             notes.append(Note("warn", "no config.json: bindings and the planned size are unknown"))
         config = {}
@@ -242,15 +232,21 @@ def load_cell(
         notes.append(
             Note("info", "config.json has no format_version: an older run, read leniently")
         )
-    _load_results(cell, d)
     archs = [str(a) for a in config.get("architectures", []) if isinstance(a, str)]
+    overlays = RunOverlays(d, None if strict else config, strict, archs) if overlay else None
+    _load_results(cell, d, overlays)
     for r in cell.results:
         if r.architecture not in archs:
             archs.append(r.architecture)
     cell.architectures = archs
-    fold = CellFold(cell, keeper if keeper is not None else TraceKeeper(None), overlay)
-    _load_traces(cell, d, fold)
+    fold = CellFold(cell, keeper if keeper is not None else TraceKeeper(None))
+    _load_traces(cell, d, fold, overlays)
     fold.finish()
+    if overlays is not None:
+        if overlays.replay_needed:  # a trace line written twice: take back all but the last
+            overlays.replay(obj for _, obj in JsonLines(d / "traces.jsonl"))
+        overlays.finish()
+        cell.overlays = overlays
     tasks, seeds = config.get("tasks"), config.get("seeds")
     if isinstance(tasks, list) and isinstance(seeds, list) and archs:
         cell.planned = len(config.get("architectures", archs)) * len(tasks) * len(seeds)
@@ -270,27 +266,34 @@ def load_cell(
     return cell
 
 
-def _load_results(cell: CellRun, d: Path) -> None:
+def _load_results(cell: CellRun, d: Path, overlays: RunOverlays | None) -> None:
+    """Every result line: folded into the overlays as it is, kept as an `Episode`."""
     path = d / "results.jsonl"
-    if not path.exists():
+    lines = JsonLines(path)
+    missing = not path.exists()
+    if missing:
         cell.notes.append(Note("warn", "no results.jsonl: no episode finished"))
-        cell.regular = False
-        return
     lenient = unusable = newer = 0
     seen: set[Key] = set()
-    for _, obj in _lines(path, cell.notes, cell):
+    for _, obj in lines:
         r, loose = parse_result(obj)
+        if overlays is not None:
+            overlays.result(obj, None if loose else r)
         if r is None:
             unusable += 1
             continue
         key = (r.architecture, r.task_id, r.seed)
         if key in seen:
-            cell.regular = False
             continue  # a line written twice (a resumed writer): keep the first
         seen.add(key)
         lenient += loose
         newer += r.format_version > RESULT_FORMAT_VERSION
-        cell.results.append(r)
+        cell.results.append(Episode.of(r))
+    if overlays is not None:
+        overlays.results_read(lines)
+    if missing:
+        return
+    _note_lines(lines, cell.notes)
     if lenient:
         cell.notes.append(
             Note(
@@ -299,23 +302,22 @@ def _load_results(cell: CellRun, d: Path) -> None:
                 "leniently: unknown fields ignored, missing ones at their defaults",
             )
         )
-    if lenient or unusable:
-        cell.regular = False
     if unusable:
         cell.notes.append(
             Note("warn", f"{unusable} result line(s) lack an architecture, task or seed: skipped")
         )
 
 
-def _load_traces(cell: CellRun, d: Path, fold: CellFold) -> None:
+def _load_traces(cell: CellRun, d: Path, fold: CellFold, overlays: RunOverlays | None) -> None:
     path = d / "traces.jsonl"
-    if not path.exists():
-        cell.regular = False
-        if cell.results:
-            cell.notes.append(Note("warn", "no traces.jsonl: no trace pages, no failure tags"))
-        return
+    lines = JsonLines(path)
+    missing = not path.exists()
+    if missing and cell.results:
+        cell.notes.append(Note("warn", "no traces.jsonl: no trace pages, no failure tags"))
     bad = 0
-    for _, obj in _lines(path, cell.notes, cell):
+    for _, obj in lines:
+        if overlays is not None:
+            overlays.trace(obj)
         try:
             arch, task, seed, raw = obj["architecture"], obj["task_id"], obj["seed"], obj["steps"]
             key = (str(arch), str(task), int(seed))
@@ -323,13 +325,13 @@ def _load_traces(cell: CellRun, d: Path, fold: CellFold) -> None:
         except (KeyError, TypeError, ValueError):
             bad += 1
             continue
-        if not (isinstance(arch, str) and isinstance(task, str) and type(seed) is int) or (
-            not isinstance(raw, list) or len(steps) != len(raw)
-        ):
-            cell.regular = False  # load_overlay reads this line differently
         fold.add(key, steps)
+    if overlays is not None:
+        overlays.traces_read(lines)
+    if missing:
+        return
+    _note_lines(lines, cell.notes)
     if bad:
-        cell.regular = False
         cell.notes.append(Note("warn", f"{bad} trace line(s) lack keys or steps: skipped"))
 
 

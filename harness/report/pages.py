@@ -15,11 +15,11 @@ from typing import Any
 
 import jinja2
 
+from harness.report.episodes import Result
 from harness.report.load import CellRun, Key
 from harness.report.plots import PARTS
 from harness.stats import Estimate
 from harness.taxonomy import BY_CODE, OTHER, Diagnosis
-from harness.trace import EpisodeResult
 
 
 def environment() -> jinja2.Environment:
@@ -182,7 +182,7 @@ def write_trace_page(
     env: jinja2.Environment,
     out_dir: Path,
     cell: CellRun,
-    result: EpisodeResult,
+    result: Result,
     diagnosis: Diagnosis | None,
     back: str,
     title: str,

@@ -1,0 +1,60 @@
+"""Reading a run's .jsonl files one line at a time: the one line reader behind both the
+report (which reads leniently and says what it skipped) and `load_overlay` (which reads
+strictly and raises), so both number, split and skip lines the same way."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+
+
+class JsonLines:
+    """The JSON values of a .jsonl file as (line number, value), one at a time.
+
+    Lines are numbered as `str.splitlines` numbers them (blank lines count, and are
+    skipped). Lines that are not JSON are skipped and listed in `bad`; an OSError ends the
+    reading and is kept in `error`. `errors` is how undecodable bytes are read: the
+    report replaces them, `load_overlay` reads strictly (a UnicodeDecodeError escapes)."""
+
+    def __init__(self, path: Path, errors: str = "replace") -> None:
+        self.path = path
+        self.errors = errors
+        self.count = 0
+        self.bad: list[int] = []
+        self.error: OSError | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        try:
+            with open(self.path, encoding="utf-8", errors=self.errors) as f:
+                for raw in f:
+                    for line in raw.splitlines():  # the line breaks str.splitlines knows
+                        self.count += 1
+                        if not line.strip():
+                            continue
+                        try:
+                            obj = json.loads(line)
+                        except ValueError:
+                            self.bad.append(self.count)
+                            continue
+                        yield self.count, obj
+        except OSError as exc:
+            self.error = exc
+
+    @property
+    def torn(self) -> bool:
+        """Only the last line is unreadable: the run was interrupted while writing it."""
+        return self.bad == [self.count]
+
+    def strict_error(self) -> ConfigError | None:
+        """What a strict reader makes of the file once read: it cannot be read, or a line
+        other than the last (which an interrupted run may have cut short) is not JSON."""
+        if self.error is not None:
+            return ConfigError(f"'{self.path}' cannot be read: {self.error.strerror}")
+        for i in self.bad:
+            if i != self.count:
+                return ConfigError(f"'{self.path}' line {i} is not JSON")
+        return None
