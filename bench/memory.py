@@ -1,4 +1,4 @@
-"""Memory: peak RSS of `archbench compare --out` as the run grows.
+"""Memory: peak RSS of `archbench compare --out` (or `archbench sweep`) as the run grows.
 
 Runs the CLI (the default suite's 4 architectures x 60 tasks, `--seeds` chosen to give
 about the requested episode counts) with results and traces written to a run directory,
@@ -10,6 +10,7 @@ smallest run's. Target: 100,000 episodes at most 1.5x the memory of 1,000.
 
     python bench/memory.py                          # 1,000 and 100,000 episodes, 2 workers
     python bench/memory.py --episodes 1000 10000 --workers 1
+    python bench/memory.py --sweep 4                # a sweep of 4 cells (max_steps=8..11)
 """
 
 from __future__ import annotations
@@ -30,13 +31,18 @@ import psutil
 PER_SEED = 240  # 4 architectures x 60 tasks of the default suite
 
 
-def measure(episodes: int, workers: int, keep: Path | None) -> dict[str, Any]:
-    seeds = max(1, math.ceil(episodes / PER_SEED))
+def measure(episodes: int, workers: int, keep: Path | None, cells: int = 0) -> dict[str, Any]:
+    per_seed = PER_SEED * max(1, cells)
+    seeds = max(1, math.ceil(episodes / per_seed))
     out = Path(tempfile.mkdtemp(prefix="archbench-memory-")) / "run"
-    cmd = [sys.executable, "-c", "from harness.cli import main; main()", "compare", "-q"]
-    cmd += ["--no-report"]
-    cmd += ["--seeds", str(seeds)]
-    cmd += ["--workers", str(workers), "--out", str(out), "--json", str(out.parent / "s.json")]
+    cmd = [sys.executable, "-c", "from harness.cli import main; main()"]
+    if cells:
+        axis = ",".join(str(8 + i) for i in range(cells))
+        cmd += ["sweep", f"max_steps={axis}", "-q", "--no-report", "--seeds", str(seeds)]
+        cmd += ["--workers", str(workers), "--out", str(out)]
+    else:
+        cmd += ["compare", "-q", "--no-report", "--seeds", str(seeds), "--workers", str(workers)]
+        cmd += ["--out", str(out), "--json", str(out.parent / "s.json")]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
@@ -54,17 +60,18 @@ def measure(episodes: int, workers: int, keep: Path | None) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode})")
-    sizes = {p.name: p.stat().st_size for p in out.iterdir()}
-    if keep is not None:
+    sizes = {p: p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    if keep is not None and not cells:
         shutil.copy(out / "summary.json", keep / f"summary-{episodes}.json")
     shutil.rmtree(out.parent)
     mb = 1024 * 1024
     return {
-        "episodes": seeds * PER_SEED,
+        "episodes": seeds * per_seed,
+        "cells": cells,
         "seeds": seeds,
         "workers": workers,
         "seconds": round(wall, 1),
-        "episodes_per_s": round(seeds * PER_SEED / wall),
+        "episodes_per_s": round(seeds * per_seed / wall),
         "peak_parent_mb": round(peak_parent / mb, 1),
         "peak_worker_mb": round(peak_worker / mb, 1),
         "peak_total_mb": round(peak_total / mb, 1),
@@ -76,9 +83,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--episodes", type=int, nargs="+", default=[1_000, 100_000])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--sweep", type=int, default=0, metavar="CELLS", help="measure a sweep of CELLS cells"
+    )
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
-    rows = [measure(n, args.workers, None) for n in args.episodes]
+    rows = [measure(n, args.workers, None, args.sweep) for n in args.episodes]
     base = rows[0]
     print(
         f"{'episodes':>9} {'wkrs':>4} {'seconds':>8} {'eps/s':>6} {'parent MB':>9} "
