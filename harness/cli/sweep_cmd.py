@@ -25,7 +25,7 @@ from harness.cli.options import (
 from harness.cli.progress import EpisodeProgress
 from harness.compare import Comparison
 from harness.report.analysis import arch_row
-from harness.report.load import load_run
+from harness.report.load import load_cell, sweep_layout
 from harness.sweep import Cell, plan_sweep, run_sweep
 
 if TYPE_CHECKING:
@@ -160,14 +160,18 @@ def sweep_command(
 
 
 def _print_table(out: Path) -> None:
-    run = load_run(out, traces=0)  # the table needs results only: no steps kept
+    from harness.report.fold import TraceKeeper
+
+    layout = sweep_layout(out)
     t = Table(title=f"archbench sweep: {out}")
-    keys = [str(a["key"]) for a in run.varying]
+    keys = [str(a["key"]) for a in layout.axes if len(a.get("values", [])) > 1]
     for k in ["cell", *keys, "architecture"]:
         t.add_column(k, no_wrap=True)
     for col in ("accuracy", "95% CI", "tokens", "cost $", "latency s"):
         t.add_column(col, justify="right")
-    for cell in run.cells:
+    for cell_id, labels, cell_dir in layout.cells:
+        # one cell's results at a time, no steps: a sweep of any size prints in flat memory
+        cell = load_cell(cell_dir, cell_id, labels, TraceKeeper(0))
         for a in cell.architectures:
             rs = cell.of(a)
             if not rs:

@@ -335,7 +335,22 @@ def _load_traces(cell: CellRun, d: Path, fold: CellFold, overlays: RunOverlays |
         cell.notes.append(Note("warn", f"{bad} trace line(s) lack keys or steps: skipped"))
 
 
-def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
+@dataclass
+class SweepLayout:
+    """A sweep directory's plan as found: the cells that ran (id, labels, directory), in
+    planned order, and what is missing. Reading it touches no results, so a caller can
+    load the cells one at a time (the sweep's summary table does: memory stays flat)."""
+
+    meta: dict[str, Any]
+    cells: list[tuple[str, dict[str, str], Path]]
+    notes: list[Note]
+
+    @property
+    def axes(self) -> list[dict[str, Any]]:
+        return [a for a in self.meta.get("axes", []) if isinstance(a, dict) and "key" in a]
+
+
+def sweep_layout(d: Path) -> SweepLayout:
     notes: list[Note] = []
     meta = _read_json(d / "sweep.json", notes, "sweep.json") or {}
     version = meta.get("format_version")
@@ -346,7 +361,7 @@ def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
         notes.append(Note("warn", "sweep.json is missing or has no cells: reading cells/ as found"))
         found = sorted(p for p in (d / "cells").glob("*") if p.is_dir())
         planned = [{"id": p.name, "dir": f"cells/{p.name}", "labels": {}} for p in found]
-    cells: list[CellRun] = []
+    cells: list[tuple[str, dict[str, str], Path]] = []
     missing: list[str] = []
     for c in planned:
         if not isinstance(c, dict) or "id" not in c:
@@ -356,7 +371,7 @@ def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
         if not cdir.is_dir():
             missing.append(str(c["id"]))
             continue
-        cells.append(load_cell(cdir, str(c["id"]), labels, keeper, overlay and not cells))
+        cells.append((str(c["id"]), labels, cdir))
     if missing:
         notes.append(
             Note(
@@ -366,7 +381,15 @@ def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
                 "was interrupted; 'archbench sweep ... --resume' finishes it",
             )
         )
-    axes = [a for a in meta.get("axes", []) if isinstance(a, dict) and "key" in a]
     if not cells:
         notes.append(Note("warn", "no cell of this sweep has run yet"))
-    return RunData(d, "sweep", cells, axes, notes, meta)
+    return SweepLayout(meta, cells, notes)
+
+
+def _load_sweep(d: Path, keeper: TraceKeeper, overlay: bool) -> RunData:
+    layout = sweep_layout(d)
+    cells = [
+        load_cell(cdir, cid, labels, keeper, overlay and i == 0)
+        for i, (cid, labels, cdir) in enumerate(layout.cells)
+    ]
+    return RunData(d, "sweep", cells, layout.axes, layout.notes, layout.meta)
