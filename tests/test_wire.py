@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.backends import wire
-from harness.backends.wire import WireEncoder
+from harness.backends.wire import JsonMemo, WireEncoder
 from harness.messages import Message, ToolCall
 from harness.tools import ANSWER, SEARCH
 
@@ -86,3 +86,11 @@ def test_a_full_memo_is_emptied_and_bodies_stay_the_same() -> None:
             }
         )
         assert len(encoder._messages) <= 3
+
+
+def test_the_memo_is_bounded_by_the_json_it_holds() -> None:
+    memo = JsonMemo(json.dumps, limit=1000, max_chars=100)
+    for i in range(10):
+        m = Message("tool", "x" * 30, tool_call_id=str(i))
+        assert memo.encoded(m, _wire_message) == json.dumps(_wire_message(m))
+        assert memo._chars <= 100 and len(memo) == 1  # one of ~70 characters fits, not two

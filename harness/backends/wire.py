@@ -24,26 +24,33 @@ T = TypeVar("T")
 
 class JsonMemo:
     """The JSON of objects that never change (frozen dataclasses: messages, tool schemas),
-    by identity, up to `limit` of them.
+    by identity, up to `limit` of them and `max_chars` of JSON.
 
     An entry holds its object, so the object's id cannot be reused by another while the
     entry lives; when the memo is full it is emptied (what is still in use is encoded
-    again on its next call), which bounds its memory without bookkeeping per call."""
+    again on its next call), which bounds its memory without bookkeeping per call. The
+    bounds hold the live conversations of a few hundred episodes in flight."""
 
-    def __init__(self, dumps: Callable[[Any], str], limit: int = 4096) -> None:
+    def __init__(
+        self, dumps: Callable[[Any], str], limit: int = 4096, max_chars: int = 4_000_000
+    ) -> None:
         self.dumps = dumps
         self.limit = limit
+        self.max_chars = max_chars
         self._memo: dict[int, tuple[object, str]] = {}
+        self._chars = 0
 
     def encoded(self, obj: T, as_json: Callable[[T], Any]) -> str:
         """`dumps(as_json(obj))`, made once per object (one memo per `as_json`)."""
         hit = self._memo.get(id(obj))
         if hit is not None and hit[0] is obj:
             return hit[1]
-        if len(self._memo) >= self.limit:
-            self._memo.clear()
         text = self.dumps(as_json(obj))
+        if len(self._memo) >= self.limit or self._chars + len(text) > self.max_chars:
+            self._memo.clear()
+            self._chars = 0
         self._memo[id(obj)] = (obj, text)
+        self._chars += len(text)
         return text
 
     def __len__(self) -> int:
