@@ -164,7 +164,7 @@ def _print_table(out: Path) -> None:
 
     layout = sweep_layout(out)
     t = Table(title=f"archbench sweep: {out}")
-    keys = [str(a["key"]) for a in layout.axes if len(a.get("values", [])) > 1]
+    keys = [str(a["key"]) for a in layout.varying]
     for k in ["cell", *keys, "architecture"]:
         t.add_column(k, no_wrap=True)
     for col in ("accuracy", "95% CI", "tokens", "cost $", "latency s"):

@@ -98,8 +98,7 @@ class RunData:
 
     @property
     def varying(self) -> list[dict[str, Any]]:
-        """Axes with more than one value (one-valued axes are fixed settings)."""
-        return [a for a in self.axes if len(a.get("values", [])) > 1]
+        return varying_axes(self.axes)
 
     def all_notes(self) -> list[Note]:
         out = list(self.notes)
@@ -348,6 +347,15 @@ class SweepLayout:
     @property
     def axes(self) -> list[dict[str, Any]]:
         return [a for a in self.meta.get("axes", []) if isinstance(a, dict) and "key" in a]
+
+    @property
+    def varying(self) -> list[dict[str, Any]]:
+        return varying_axes(self.axes)
+
+
+def varying_axes(axes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Axes with more than one value (one-valued axes are fixed settings)."""
+    return [a for a in axes if len(a.get("values", [])) > 1]
 
 
 def sweep_layout(d: Path) -> SweepLayout:
