@@ -31,11 +31,11 @@ from harness.messages import (
     ToolSchema,
 )
 from harness.metrics import ArchitectureSummary, Summary
-from harness.profiles import PRESETS, ModelProfile
 from harness.registry import ModelBackend, Provider, get_model, register_provider
 from harness.rerun import replay, resume
 from harness.runtime import Episode, run_episode
-from harness.simulated import SimulatedModel
+from harness.sim.model import SimulatedModel
+from harness.sim.profiles import PRESETS, ModelProfile
 from harness.spec import ArchitectureSpec, ContextPolicy, EdgeSpec, NodeSpec, ParamSpec
 from harness.suites import load_suite
 from harness.task import Task, TaskSuite

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from harness import prompts
+from harness.episode_state import EpisodeState
 from harness.messages import (
     GenerateConfig,
     Message,
@@ -24,9 +24,6 @@ from harness.messages import (
 from harness.spec import NodeSpec
 from harness.tools import TOOL_LATENCY_S
 from harness.trace import Step, ToolRecord
-
-if TYPE_CHECKING:
-    from harness.runtime import EpisodeState
 
 _TRACE_CHARS = 400
 _REMOVED = "[old output removed to save context]"
@@ -206,39 +203,6 @@ async def run_agent(
             break
     result.messages = messages
     return result, clock
-
-
-def with_tools(step: Step, tools: tuple[ToolRecord, ...], tool_time: float) -> Step:
-    """`step` with the tool calls it ran, their time added to its latency."""
-    return _copy(step, step.index, round(step.latency_s + tool_time, 6), tools)
-
-
-def renumbered(step: Step, index: int) -> Step:
-    """`step` at another place in the trace."""
-    return _copy(step, index, step.latency_s, step.tools)
-
-
-def _copy(step: Step, index: int, latency_s: float, tools: tuple[ToolRecord, ...]) -> Step:
-    """A new `Step` with three fields changed, built directly: `dataclasses.replace` is ten
-    times slower, and this runs on every step."""
-    return Step(
-        index,
-        step.branch,
-        step.node,
-        step.role,
-        step.model,
-        step.purpose,
-        step.category,
-        step.start_s,
-        latency_s,
-        step.input_tokens,
-        step.cached_input_tokens,
-        step.output_tokens,
-        step.reasoning_tokens,
-        step.cost_usd,
-        step.content,
-        tools,
-    )
 
 
 def pick_role(state: EpisodeState, node: NodeSpec, messages: list[Message]) -> str:

@@ -8,44 +8,12 @@ missing optional SDK never breaks `archbench --help` or the simulated comparison
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qsl
 
 from harness.errors import ConfigError, UnknownNameError
-from harness.messages import ModelRequest, ModelResponse
-
-
-@runtime_checkable
-class ModelBackend(Protocol):
-    """The one interface of every model: simulated, scripted or real."""
-
-    id: str
-
-    async def generate(self, request: ModelRequest) -> ModelResponse: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ModelId:
-    provider: str
-    name: str
-    options: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def full(self) -> str:
-        return f"{self.provider}/{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class Provider:
-    name: str
-    description: str
-    create: Callable[[ModelId], ModelBackend]
-    check: Callable[[ModelId], None]
-    """Raises UnknownNameError/ConfigError if the id cannot work; must not touch the network."""
-    models: Callable[[], list[str]]
-
+from harness.model_api import ModelBackend as ModelBackend
+from harness.model_api import ModelId as ModelId
+from harness.model_api import Provider as Provider
 
 _PROVIDERS: dict[str, Provider] = {}
 
@@ -99,7 +67,9 @@ def list_providers() -> list[Provider]:
 
 def _load_builtin_providers() -> None:
     if "mock" not in _PROVIDERS:
-        import harness.simulated  # noqa: F401  (registers "mock")
+        from harness.sim.provider import PROVIDER
+
+        register_provider(PROVIDER)
     if "openai" not in _PROVIDERS:
         # registers openai, deepseek, moonshot, minimax, qwen, vllm, ollama, llamacpp and
         # openai-compatible; the openai SDK itself is imported only by a call

@@ -10,89 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from harness import prompts
-from harness.agent_loop import (
-    AgentResult,
-    call_model,
-    renumbered,
-    request_seed,
-    run_agent,
-    with_tools,
-)
+from harness.agent_loop import AgentResult, call_model, request_seed, run_agent
 from harness.corpus import Corpus
+from harness.episode_state import EpisodeState, Report, Subtask
+from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
 from harness.graph import CompiledArchitecture
 from harness.messages import Message, ToolSchema
 from harness.registry import ModelBackend, get_model
 from harness.scoring import score_answer
 from harness.spec import END, NodeSpec
+from harness.step_edit import renumbered, with_tools
 from harness.task import Task
-from harness.tools import Toolset
 from harness.trace import EpisodeResult, Step, ToolRecord, summarise_steps
-from harness.usage import Usage, UsageLimits
+from harness.usage import UsageLimits
 
 _MAX_NODE_VISITS = 1000
-
-ModelFactory = Callable[[str], ModelBackend]
-
-
-@dataclass(frozen=True)
-class Subtask:
-    question: str
-    max_steps: int | None = None
-
-
-@dataclass
-class Report:
-    subtask: str
-    text: str
-    citations: tuple[str, ...]
-
-
-@dataclass
-class EpisodeState:
-    arch: CompiledArchitecture
-    task: Task
-    corpus: Corpus
-    seed: int
-    limits: UsageLimits
-    backends: dict[str, ModelBackend]
-    model_factory: ModelFactory = get_model
-    usage: Usage = Usage()
-    steps: list[Step] = field(default_factory=list)
-    subtasks: list[Subtask] = field(default_factory=list)
-    reports: list[Report] = field(default_factory=list)
-    round_reports: list[Report] = field(default_factory=list)
-    answer: tuple[str, tuple[str, ...]] | None = None
-    visits: Counter[str] = field(default_factory=Counter)
-    _toolsets: dict[tuple[str, ...], Toolset] = field(default_factory=dict)
-
-    def backend(self, role: str) -> ModelBackend:
-        if role not in self.backends:
-            self.backends[role] = self.model_factory(self.arch.roles[role])
-        return self.backends[role]
-
-    def toolset(self, names: tuple[str, ...]) -> Toolset:
-        ts = self._toolsets.get(names)
-        if ts is None:
-            ts = self._toolsets[names] = Toolset(self.corpus, names)
-        return ts
-
-    def record(self, step: Step) -> None:
-        if step.index != len(self.steps):
-            step = renumbered(step, len(self.steps))
-        self.steps.append(step)
-
-    def handoff(self) -> str:
-        parts = [f"Question: {self.task.question}"]
-        for i, r in enumerate(self.reports, 1):
-            cites = ", ".join(r.citations) or "none"
-            parts.append(f"Report {i} on: {r.subtask}\n{r.text}\nSources: {cites}")
-        return "\n\n".join(parts)
 
 
 @dataclass(frozen=True)

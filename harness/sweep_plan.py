@@ -29,8 +29,8 @@ from typing import Any, Literal
 from harness.compare import archbench_version, prepare
 from harness.errors import ConfigError, UserError
 from harness.loader import load_architecture
-from harness.profiles import ModelProfile
 from harness.registry import parse_model_id
+from harness.sim.profiles import ModelProfile
 from harness.suites import load_suite
 from harness.task import TaskSuite
 from harness.usage import UsageLimits

@@ -10,8 +10,8 @@ from rich.table import Table
 from harness.cli.console import stdout_console
 from harness.errors import ConfigError
 from harness.loader import available_architectures
-from harness.profiles import PRESETS
 from harness.registry import list_providers
+from harness.sim.profiles import PRESETS
 from harness.suites import builtin_suite_names, load_suite
 
 _WHAT = ("architectures", "models", "suites")
