@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.corpus import Corpus
+from harness.events import Event, EventKind
 from harness.graph import CompiledArchitecture
 from harness.registry import ModelBackend, get_model
 from harness.step_edit import renumbered
@@ -51,6 +52,7 @@ class EpisodeState:
     round_reports: list[Report] = field(default_factory=list)
     answer: tuple[str, tuple[str, ...]] | None = None
     visits: Counter[str] = field(default_factory=Counter)
+    events: list[Event] = field(default_factory=list)
     _toolsets: dict[tuple[str, ...], Toolset] = field(default_factory=dict)
 
     def backend(self, role: str) -> ModelBackend:
@@ -68,6 +70,10 @@ class EpisodeState:
         if step.index != len(self.steps):
             step = renumbered(step, len(self.steps))
         self.steps.append(step)
+
+    def note(self, kind: EventKind, node: str, branch: str, clock: float, detail: str) -> None:
+        """Record what the design did to the work that no model call shows."""
+        self.events.append(Event(kind, node, branch, round(clock, 6), detail))
 
     def handoff(self) -> str:
         parts = [f"Question: {self.task.question}"]
