@@ -12,8 +12,10 @@ import zlib
 from dataclasses import dataclass, field
 
 from harness import prompts
+from harness.brief import Brief
 from harness.episode_state import EpisodeState
 from harness.messages import (
+    DrawKey,
     GenerateConfig,
     Message,
     ModelRequest,
@@ -70,11 +72,13 @@ async def _generate(
     tools: tuple[ToolSchema, ...],
     tool_choice: str,
     seed: int,
+    brief: Brief | None,
+    draws: DrawKey,
 ) -> ModelResponse:
     """One model call, checked against the episode budget, its usage added to the episode's."""
     state.limits.check_before_request(state.usage)
     request = ModelRequest(
-        messages, tools, purpose, _config(tool_choice), seed, state.task.solution
+        messages, tools, purpose, _config(tool_choice), seed, state.task.solution, brief, draws
     )
     response = await state.backend(role).generate(request)
     state.usage = state.usage + response.usage
@@ -129,10 +133,14 @@ async def call_model(
     tools: tuple[ToolSchema, ...] = (),
     tool_choice: str = "auto",
     seed: int = 0,
+    brief: Brief | None = None,
+    draws: DrawKey,
 ) -> tuple[Message, Step]:
     """One model call, checked against the episode budget; the caller records the step
     once it has added the tool calls it ran."""
-    response = await _generate(state, role, messages, purpose, tools, tool_choice, seed)
+    response = await _generate(
+        state, role, messages, purpose, tools, tool_choice, seed, brief, draws
+    )
     latency = response.latency_s
     step = _step(state, response, node.name, role, branch, purpose, category, clock, latency)
     return response.message, step
@@ -145,10 +153,17 @@ async def run_agent(
     branch: str,
     clock: float,
     max_steps: int | None = None,
+    *,
+    brief: Brief,
+    works_on: str = "main",
 ) -> tuple[AgentResult, float]:
-    """Run one agent loop; returns its result and the simulated clock when it ended."""
+    """Run one agent loop; returns its result and the simulated clock when it ended.
+
+    `works_on` names what the branch researches (a sub-question's entity), which keys the
+    simulated models' draws: two runs pair branch by branch whatever the branches' order."""
     budget = max_steps or node.max_steps
     assert isinstance(budget, int)
+    where = f"{node.name}|{works_on}"
     messages = [Message("system", system_prompt(node)), Message("user", task_text)]
     seed = request_seed(state, branch, node.name)
     purpose: Purpose = "write" if node.input == "handoff" else "act"
@@ -156,11 +171,19 @@ async def run_agent(
     toolset = state.toolset(tuple(node.tools))
     schemas = toolset.schemas
     for i in range(budget):
-        clock = await manage_context(state, node, branch, messages, clock, seed)
+        clock = await manage_context(state, node, branch, messages, clock, seed, where)
         role = pick_role(state, node, messages)
         last = i == budget - 1
         response = await _generate(
-            state, role, tuple(messages), purpose, schemas, "answer" if last else "auto", seed + i
+            state,
+            role,
+            tuple(messages),
+            purpose,
+            schemas,
+            "answer" if last else "auto",
+            seed + i,
+            brief,
+            DrawKey(state.draws_base, where, i),
         )
         reply = response.message
         messages.append(reply)
@@ -237,6 +260,7 @@ async def manage_context(
     messages: list[Message],
     clock: float,
     seed: int,
+    where: str,
 ) -> float:
     """Past the threshold, replace old tool outputs by a placeholder (drop) or by notes the
     model writes (summarise, counted as coordination)."""
@@ -271,6 +295,7 @@ async def manage_context(
             category="coordination",
             clock=clock,
             seed=seed + 10_000 + len(messages),
+            draws=DrawKey(state.draws_base, where + "|summary", len(messages)),
         )
         state.record(step)
         clock += step.latency_s

@@ -25,8 +25,18 @@ ModelFactory = Callable[[str], ModelBackend]
 
 @dataclass(frozen=True)
 class Subtask:
+    """One sub-question of a plan, with what the planner said about it beyond its text."""
+
     question: str
     max_steps: int | None = None
+    focus: str | None = None
+    """The entity it is about, as the planner named it (keys its branch's draws)."""
+    depth: int | None = None
+    """How many chained facts it asks for, as the planner meant it."""
+    hint: str | None = None
+    """"alias": the lead suspects the entity is known under another name."""
+    known: tuple[str, ...] = ()
+    """Facts the lead passes on from earlier rounds."""
 
 
 @dataclass
@@ -45,6 +55,8 @@ class EpisodeState:
     limits: UsageLimits
     backends: dict[str, ModelBackend]
     model_factory: ModelFactory = get_model
+    draws_base: str = ""
+    """The seed and the task's content digest: the root of every simulated draw."""
     usage: Usage = Usage()
     steps: list[Step] = field(default_factory=list)
     subtasks: list[Subtask] = field(default_factory=list)

@@ -16,14 +16,12 @@ EventKind = Literal[
     "budget_clipped",  # a step budget asked for beyond what the node allows
     "report_ignored",  # a report that did not reach the hand-off (e.g. an empty one)
     "plan_unreadable",  # a planner's reply that could not be read as a plan
-    "brief_ignored",  # a brief's constraint the model did not comply with
 ]
 EVENT_KINDS: tuple[EventKind, ...] = (
     "subtask_dropped",
     "budget_clipped",
     "report_ignored",
     "plan_unreadable",
-    "brief_ignored",
 )
 
 

@@ -18,7 +18,7 @@ from harness.registry import check_model_id
 from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
 from harness.tools import SCHEMAS
 
-_REF_FIELDS = ("max_steps", "width", "max_visits", "min_reads", "replan")
+_REF_FIELDS = ("max_steps", "width", "max_visits", "min_reads", "replan", "brief_strength")
 _REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -125,6 +125,11 @@ def compile_architecture(
 def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -> None:
     for n in nodes.values():
         where = f"node '{n.name}'"
+        strength = n.brief_strength
+        if isinstance(strength, bool) or not isinstance(strength, int | float):
+            raise fail(f"{where}: brief_strength must be a number from 0 to 1, got {strength!r}")
+        if not 0.0 <= strength <= 1.0:
+            raise fail(f"{where}: brief_strength must be from 0 to 1, got {strength}")
         for r in [n.role] if n.role else []:
             if r not in roles:
                 raise fail(f"{where} uses unknown role '{r}' (roles: {', '.join(sorted(roles))})")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from harness.tokens import count_tokens
 
 if TYPE_CHECKING:
+    from harness.brief import Brief
     from harness.task import Solution
     from harness.usage import Usage
 
@@ -64,9 +65,26 @@ class GenerateConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DrawKey:
+    """Where a call sits in an episode, set by the runtime on every model call: what a
+    simulated model's random draws are keyed by (`harness.sim.streams`), so that they do
+    not depend on model ids, prices, latencies, labels or task-id spellings."""
+
+    episode: str
+    """The seed and a digest of the task's content."""
+    branch: str
+    """The node and what its branch works on, e.g. "research|main" or "worker|r1|Acme"."""
+    step: int
+    """The step within the branch's loop (or the visit, for a planner or router)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ModelRequest:
     """What the runtime sends. `oracle` is the task's hidden solution: only simulated
-    models read it, it is never serialised, sent, cached or recorded."""
+    models read it, it is never serialised, sent, cached or recorded. `brief` is the
+    design's policy for this call as data (real models get it as prompt text); `draws` is
+    the call's position in the episode, which keys a simulated model's random draws.
+    Neither is sent, cached or recorded."""
 
     messages: tuple[Message, ...]
     tools: tuple[ToolSchema, ...] = ()
@@ -74,6 +92,8 @@ class ModelRequest:
     config: GenerateConfig = GenerateConfig()
     seed: int = 0
     oracle: Solution | None = field(default=None, repr=False, compare=False)
+    brief: Brief | None = field(default=None, repr=False, compare=False)
+    draws: DrawKey | None = field(default=None, repr=False, compare=False)
 
     @property
     def input_tokens(self) -> int:

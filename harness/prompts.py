@@ -1,6 +1,8 @@
-"""System prompts, per kind of agent. Real models read them as instructions; simulated
-models read the same text (a worker prompt makes them report facts instead of answering,
-a dynamic-planning prompt makes them size and re-plan sub-tasks)."""
+"""System prompts and briefs, per kind of agent, as real models read them.
+
+Simulated models never act on this text: what a design asks of them travels as data
+(`harness.brief.Brief`). The one thing they read here is what any reader would: the
+sub-question after `SUBTASK_MARKER`, to know which entity it is about."""
 
 from __future__ import annotations
 
@@ -88,38 +90,43 @@ SUMMARISER = (
     "on the question as 'subject relation: value [doc_id]', drop everything else."
 )
 
-WORKER_MARKER = "research worker"
 SUBTASK_MARKER = "Your sub-question:"
-
-
-MIN_READS_PATTERN = r"read at least (\d+) documents"
 
 
 NO_REPLAN = (
     "Follow the plan: research the sub-question exactly as given. If it cannot be answered "
     "as asked, report that; the planner decides what to do."
 )
+ALIAS_HINT = "Note: the entity may be known under another name; search for that first."
 
 
 def worker_brief(
-    question: str, plan: list[str], subtask: str, min_reads: int = 0, replan: bool = True
+    question: str,
+    plan: list[str],
+    subtask: str,
+    min_reads: int = 0,
+    replan: bool = True,
+    *,
+    alias_hint: bool = False,
+    known: tuple[str, ...] = (),
 ) -> str:
     """What a worker is told: the objective, where it fits, its boundary, the effort
-    expected and the format (what Anthropic's research system found each sub-agent needs)."""
+    expected and the format (what Anthropic's research system found each sub-agent needs).
+    A real model reads this text; a simulated one reads the same brief as data
+    (`harness.brief.Brief`), never this text."""
     lines = "\n".join(f"- {p}" for p in plan)
     effort = (
         f"Be thorough: read at least {min_reads} documents before you report.\n"
         if min_reads
         else ""
     )
+    hint = f"{ALIAS_HINT}\n" if alias_hint else ""
+    facts = f"Known so far: {'; '.join(known)}.\n" if known else ""
     return (
         f"Overall question (for context only): {question}\n"
         f"The team's plan:\n{lines}\n"
         f"{SUBTASK_MARKER} {subtask}\n"
-        f"{effort}"
+        f"{hint}{facts}{effort}"
         f"{'' if replan else NO_REPLAN + chr(10)}"
         "Report each fact as 'subject relation: value [doc_id]'."
     )
-
-
-DYNAMIC_MARKER = "Plan dynamically"

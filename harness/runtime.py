@@ -9,7 +9,6 @@ outcome; nothing escapes `run_episode`.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 
 from harness import prompts
@@ -18,10 +17,13 @@ from harness.corpus import Corpus
 from harness.episode_state import EpisodeState, Report, Subtask
 from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
+from harness.events import Event
 from harness.graph import CompiledArchitecture
-from harness.messages import Message, ToolSchema
+from harness.messages import DrawKey, Message, ToolSchema
+from harness.plans import node_brief, parse_plan, planner_brief, prompt_kind, worker_text
 from harness.registry import ModelBackend, get_model
 from harness.scoring import score_answer
+from harness.sim.streams import episode_key, task_digest
 from harness.spec import END, NodeSpec
 from harness.step_edit import renumbered, with_tools
 from harness.task import Task
@@ -35,6 +37,7 @@ _MAX_NODE_VISITS = 1000
 class Episode:
     result: EpisodeResult
     steps: list[Step]
+    events: tuple[Event, ...] = ()
 
 
 async def run_episode(
@@ -58,6 +61,7 @@ async def run_episode(
         limits or UsageLimits(),
         dict(backends or {}),
         model_factory or get_model,
+        episode_key(seed, _digest(task)),
     )
     outcome, error = "answered", None
     clock = 0.0
@@ -89,7 +93,23 @@ async def run_episode(
         latency_s=round(clock, 6),
         **summarise_steps(steps),
     )
-    return Episode(result, steps)
+    return Episode(result, steps, tuple(state.events))
+
+
+_DIGESTS: dict[str, tuple[Task, str]] = {}
+
+
+def _digest(task: Task) -> str:
+    """The task's content digest, remembered per task object (a run meets each task once
+    per seed and architecture)."""
+    hit = _DIGESTS.get(task.id)
+    if hit is not None and hit[0] is task:
+        return hit[1]
+    digest = task_digest(task.question, task.solution.model_dump_json())
+    if len(_DIGESTS) > 100_000:
+        _DIGESTS.clear()
+    _DIGESTS[task.id] = (task, digest)
+    return digest
 
 
 def _ordered(state: EpisodeState) -> list[Step]:
@@ -106,8 +126,9 @@ def _ordered(state: EpisodeState) -> list[Step]:
 async def _run_node(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[float, str]:
     if node.kind == "agent":
         text = state.handoff() if node.input == "handoff" else _question(state, node)
-        result, clock = await run_agent(state, node, text, "main", clock)
-        _take_result(state, node, result, node.input)
+        brief = node_brief(node)
+        result, clock = await run_agent(state, node, text, "main", clock, brief=brief)
+        _take_result(state, node, result, node.input, clock)
     elif node.kind == "planner":
         clock = await _plan(state, node, clock)
     elif node.kind == "fan_out":
@@ -127,14 +148,20 @@ def _question(state: EpisodeState, node: NodeSpec) -> str:
     return state.task.question
 
 
-def _take_result(state: EpisodeState, node: NodeSpec, result: AgentResult, subtask: str) -> None:
+def _take_result(
+    state: EpisodeState,
+    node: NodeSpec,
+    result: AgentResult,
+    subtask: str,
+    clock: float,
+    branch: str = "main",
+) -> None:
     if result.answer is None:
+        if prompt_kind(node) == "worker":
+            detail = f"no report on: {subtask[:120]}"
+            state.note("report_ignored", node.name, branch, clock, detail)
         return
-    prompt = (
-        node.prompt
-        or {"question": "researcher", "subtask": "worker", "handoff": "writer"}[node.input]
-    )
-    if prompt == "worker":
+    if prompt_kind(node) == "worker":
         report = Report(subtask, result.answer, result.citations)
         state.reports.append(report)
         state.round_reports.append(report)
@@ -146,6 +173,7 @@ async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     assert node.role is not None
     system = prompts.PLANNER_DYNAMIC if node.mode == "dynamic" else prompts.PLANNER_TEMPLATE
     messages = (Message("system", system), Message("user", state.handoff()))
+    visit = state.visits[node.name]
     reply, step = await call_model(
         state,
         node=node,
@@ -155,29 +183,19 @@ async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
         purpose="plan",
         category="coordination",
         clock=clock,
-        seed=request_seed(state, "main", node.name) + state.visits[node.name],
+        seed=request_seed(state, "main", node.name) + visit,
+        brief=planner_brief(node),
+        draws=DrawKey(state.draws_base, f"{node.name}|plan", visit),
     )
     state.record(step)
-    state.subtasks = parse_plan(reply.content, state.task.question)
+    clock += step.latency_s
+    subtasks = parse_plan(reply.content, state.task.question)
+    if subtasks is None:
+        state.note("plan_unreadable", node.name, "main", clock, "the whole question is one task")
+        subtasks = [Subtask(state.task.question)]
+    state.subtasks = subtasks
     state.round_reports = []
-    return clock + step.latency_s
-
-
-def parse_plan(content: str, question: str) -> list[Subtask]:
-    """Sub-tasks from a planner's JSON; anything unreadable becomes one sub-task (the
-    whole question), so a sloppy real planner degrades to a single worker, not a crash."""
-    start, end = content.find("{"), content.rfind("}")
-    try:
-        data = json.loads(content[start : end + 1])
-        items = data["subtasks"]
-        out = []
-        for item in items:
-            steps = item.get("max_steps")
-            steps = int(steps) if isinstance(steps, int | float) and steps >= 1 else None
-            out.append(Subtask(str(item["question"]), steps))
-        return out
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return [Subtask(question)]
+    return clock
 
 
 async def _fan_out(state: EpisodeState, node: NodeSpec, clock: float) -> float:
@@ -186,28 +204,39 @@ async def _fan_out(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     width = node.width if isinstance(node.width, int) else len(state.subtasks)
     subtasks = state.subtasks[:width]
     rnd = state.visits[node.name]
+    for sub in state.subtasks[width:]:
+        detail = f"width {width}: {sub.question[:120]}"
+        state.note("subtask_dropped", node.name, f"{node.name}#{rnd}", clock, detail)
 
     dynamic = _dynamic_budget(state)
+    cap = target.max_steps
+    assert isinstance(cap, int)
 
     plan = [s.question for s in state.subtasks]
 
     async def branch(i: int, sub: Subtask) -> tuple[AgentResult, float]:
+        name = f"{node.name}#{rnd}/{i}"
         steps = sub.max_steps if dynamic and sub.max_steps else None
-        reads = target.min_reads if isinstance(target.min_reads, int) else 0
-        brief = prompts.worker_brief(
-            state.task.question, plan, sub.question, reads, target.replan is not False
+        if steps is not None and steps > cap:
+            detail = f"asked {steps} steps, node allows {cap}: {sub.question[:80]}"
+            state.note("budget_clipped", target.name, name, clock, detail)
+            steps = cap
+        brief = node_brief(target, sub)
+        text = worker_text(state.task.question, plan, sub, brief)
+        works_on = f"r{rnd}|{sub.focus or sub.question}"
+        return await run_agent(
+            state, target, text, name, clock, steps, brief=brief, works_on=works_on
         )
-        return await run_agent(state, target, brief, f"{node.name}#{rnd}/{i}", clock, steps)
 
     outcomes = await asyncio.gather(*(branch(i, s) for i, s in enumerate(subtasks)))
-    for sub, (result, _) in zip(subtasks, outcomes, strict=True):
-        _take_result(state, target, result, sub.question)
+    for i, (sub, (result, end)) in enumerate(zip(subtasks, outcomes, strict=True)):
+        _take_result(state, target, result, sub.question, end, f"{node.name}#{rnd}/{i}")
     return max([clock, *(end for _, end in outcomes)])
 
 
 def _dynamic_budget(state: EpisodeState) -> bool:
-    """Sub-agents take the budget a dynamic planner gave them; a fixed template's workers
-    keep the node's fixed `max_steps`."""
+    """Sub-agents take the budget a dynamic planner gave them, up to their node's
+    `max_steps`; a fixed template's workers keep the node's fixed `max_steps`."""
     return any(n.kind == "planner" and n.mode == "dynamic" for n in state.arch.nodes.values())
 
 
@@ -228,6 +257,7 @@ async def _route(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[flo
         ToolSchema(lb, f"choose '{lb}'", {"type": "object", "properties": {}}) for lb in labels
     )
     messages = (Message("system", prompts.ROUTER), Message("user", state.handoff()))
+    visit = state.visits[node.name]
     reply, step = await call_model(
         state,
         node=node,
@@ -239,7 +269,8 @@ async def _route(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[flo
         clock=clock,
         tools=tools,
         tool_choice="required",
-        seed=request_seed(state, "main", node.name) + state.visits[node.name],
+        seed=request_seed(state, "main", node.name) + visit,
+        draws=DrawKey(state.draws_base, f"{node.name}|route", visit),
     )
     choice = reply.tool_calls[0].name if reply.tool_calls else default
     label = choice if choice in labels else default

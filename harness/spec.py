@@ -54,6 +54,10 @@ class NodeSpec(_Spec):
     replan: bool | str = True
     """agent: may it change its plan when a search fails? A fixed workflow's workers are
     told to execute their sub-question as given and report failure instead."""
+    brief_strength: float | str = 1.0
+    """agent/planner: how strongly the design insists on what its brief asks (follow the
+    plan, read N documents, a lead's hint), from 0 to 1. A simulated model complies with
+    probability `brief_strength x compliance` (its own parameter)."""
     step_router: str | None = None
     """agent: a router node that picks the role for each step (hybrid designs)."""
     mode: Literal["template", "dynamic"] = "template"

@@ -10,8 +10,6 @@ reports. What it may answer is limited to what `harness.sim.reading` finds in it
 
 from __future__ import annotations
 
-import random
-
 from harness.errors import ContextOverflow
 from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
 from harness.sim.policy import decide
@@ -35,16 +33,16 @@ class SimulatedModel:
             raise ContextOverflow(
                 f"{self.id}: {context}-token request exceeds the {p.context_window}-token window"
             )
-        rng = random.Random(f"{request.seed}|{self.id}|{len(request.messages)}|{request.purpose}")
         skill = p.skill * max(0.0, 1.0 - p.degradation * context / 100_000)
-        action = decide(Turn(p, skill, rng, request))
+        turn = Turn(p, skill, request)
+        action = decide(turn)
         calls: tuple[ToolCall, ...] = ()
         if action.tool is not None:
             n = sum(1 for m in request.messages if m.role == "assistant")
             calls = (ToolCall(f"call_{n}", action.tool, dict(action.args or {})),)
         message = Message("assistant", action.text, calls)
         factor = 1.5 if request.purpose in ("plan", "write") else 1.0
-        reasoning = int(p.reasoning_tokens * factor * (0.75 + 0.5 * rng.random()))
+        reasoning = int(p.reasoning_tokens * factor * (0.75 + 0.5 * turn.draws.u("reasoning")))
         output = message.tokens + reasoning
         cached = self._cached_prefix(request)
         usage = Usage(

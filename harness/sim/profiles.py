@@ -34,6 +34,12 @@ class ModelProfile:
     """Seconds to the first token."""
     tokens_per_s: float
     """Output speed after the first token."""
+    compliance: float = 0.9
+    """Chance of doing what a brief asks (follow the plan, read N documents, take a lead's
+    hint), times the node's `brief_strength`."""
+    corroboration: float = 0.5
+    """How much a second source that agrees with a fact helps: each one cuts the chance of
+    taking a conflicting page's value, and of answering without evidence, by this share."""
     label: str = ""
     source: str = ""
 
@@ -56,13 +62,24 @@ class ModelProfile:
                 )
                 raise ConfigError(f"{where}: unknown model parameter '{key}' (known: {known})")
             value = _number(raw, key, where)
-            if key in ("skill", "persistence", "hallucination", "summary_fidelity", "degradation"):
+            if key in _SHARES:
                 if not 0.0 <= value <= 1.0:
                     raise ConfigError(f"{where}: {key} must be between 0 and 1, got {raw}")
             elif value < 0:
                 raise ConfigError(f"{where}: {key} must not be negative, got {raw}")
             changes[key] = int(value) if key in ("reasoning_tokens", "context_window") else value
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_SHARES = (
+    "skill",
+    "persistence",
+    "hallucination",
+    "summary_fidelity",
+    "degradation",
+    "compliance",
+    "corroboration",
+)
 
 
 def _number(raw: str, key: str, where: str) -> float:
@@ -171,6 +188,7 @@ PRESETS: dict[str, ModelProfile] = {
         price=Price(0.40, 0.40, 1.20),
         ttft_s=0.6,
         tokens_per_s=70.0,
+        compliance=0.85,
         label="Qwen (qwen-plus)",
         source=f"secondary listings, unconfirmed ({_PUB})",
     ),
@@ -199,6 +217,8 @@ PRESETS: dict[str, ModelProfile] = {
         price=Price(1.0, 0.1, 2.0),
         ttft_s=0.5,
         tokens_per_s=100.0,
+        compliance=1.0,
+        corroboration=1.0,
         label="test model: always takes the right action",
         source="test fixture",
     ),
@@ -213,6 +233,8 @@ PRESETS: dict[str, ModelProfile] = {
         price=Price(1.0, 0.1, 2.0),
         ttft_s=0.5,
         tokens_per_s=100.0,
+        compliance=0.0,
+        corroboration=0.0,
         label="test model: never takes the right action",
         source="test fixture",
     ),

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from harness.messages import Message
-from harness.prompts import SUBTASK_MARKER
 from harness.task import Chain, Hop, Solution
 
 _HIT = re.compile(r"^\[([^\]]+)\] (.*?) \| [^|\n]* \| ", re.M)
@@ -36,6 +35,11 @@ class Reading:
     opened: set[str] = field(default_factory=set)
     searched: set[str] = field(default_factory=set)  # queries whose results are visible
     actions: list[tuple[str, str]] = field(default_factory=list)  # (tool, argument), in order
+    sources: list[str] = field(default_factory=list)  # each opened page and hand-off, apart
+
+    def agreeing(self, subject: str, value: str) -> int:
+        """How many separate sources in the context state `value` next to `subject`."""
+        return sum(1 for text in self.sources if value in text and subject in text)
 
     def recognised(self, doc_id: str, subject: str) -> bool:
         title = self.hits.get(doc_id)
@@ -53,12 +57,14 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
         elif m.role == "user" and not task_text:
             task_text = m.content
             evidence.append(m.content)
+            reading.sources.extend(_split_reports(m.content))
         elif m.role == "assistant":
             for call in m.tool_calls:
                 arg = call.arguments.get("query", call.arguments.get("doc_id", ""))
                 reading.actions.append((call.name, str(arg)))
         elif m.role == "user":
             evidence.append(m.content)
+            reading.sources.extend(_split_reports(m.content))
         elif m.role == "tool":
             if m.name == "search":
                 q = _RESULTS_FOR.match(m.content)
@@ -68,6 +74,7 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
                     reading.hits[doc_id] = title
             elif m.name == "open":
                 evidence.append(m.content)
+                reading.sources.append(m.content)
                 o = _OPENED.match(m.content)
                 if o:
                     reading.opened.add(o.group(1))
@@ -75,6 +82,11 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
     reading.task_text = task_text
     reading.evidence = "\n".join(evidence)
     return reading
+
+
+def _split_reports(text: str) -> list[str]:
+    """A hand-off holds one report per worker: each is a source of its own."""
+    return [part for part in re.split(r"\n\n(?=Report \d+ on:)", text) if part]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +134,9 @@ def chain_state(chain: Chain, evidence: str) -> ChainState:
 
 
 def relevant_chains(solution: Solution, task_text: str) -> list[Chain]:
-    """The chains a context is about: a worker's sub-question names only its own entities;
+    """The chains a text asks about: a worker's sub-question names only its own entities;
     a full question names them all. Text that names none (a real planner's paraphrase) is
     taken to be about the whole question."""
-    if SUBTASK_MARKER in task_text:
-        task_text = task_text.split(SUBTASK_MARKER, 1)[1].split("\n", 1)[0]
     text = task_text.lower()
     mine = [c for c in solution.chains if c.entry.lower() in text or c.label.lower() in text]
     return mine or list(solution.chains)

@@ -1,15 +1,14 @@
-"""Research moves: advance a chain, stray, re-plan after a dead end, verify, read more."""
+"""Research moves: advance a chain, stray, re-plan after a dead end, verify, read more.
+
+Each decision has its own draw site, so that a change to one decision's parameter moves
+no other decision's draws.
+"""
 
 from __future__ import annotations
 
-import re
-
-from harness.prompts import MIN_READS_PATTERN, NO_REPLAN
-from harness.sim.answering import answer
+from harness.sim.answering import answer, hallucination
 from harness.sim.reading import ChainState, query_for
 from harness.sim.turn import Action, Turn
-
-_MIN_READS = re.compile(MIN_READS_PATTERN)
 
 
 def act(t: Turn) -> Action:
@@ -21,9 +20,9 @@ def act(t: Turn) -> Action:
     if not pending:
         check = verify(t, states) or read_more(t)
         return check if check is not None else answer(t, states)
-    if t.chance(t.p.hallucination):
+    if t.chance(hallucination(t, states), "act.hallucinate"):
         return answer(t, states, hallucinate=True)
-    if t.chance(t.skill):
+    if t.right("act.skill"):
         return advance(t, pending[0])
     return stray(t, pending[0])
 
@@ -45,11 +44,25 @@ def advance(t: Turn, s: ChainState) -> Action:
     return replan(t, s)
 
 
+def persistence(t: Turn) -> float:
+    """The chance of re-planning at a dead end, as the brief bends it. A lead's hint that
+    the entity has another name is followed with probability `compliance x strength` on
+    top of the model's own persistence; "follow the plan" suppresses re-planning with that
+    probability."""
+    p = t.p.persistence
+    comply = t.p.compliance * t.brief.strength
+    if t.brief.hint == "alias":
+        p = p + (1.0 - p) * comply
+    if t.brief.follow_plan:
+        p = p * (1.0 - comply)
+    return p
+
+
 def replan(t: Turn, s: ChainState) -> Action:
     """The obvious search failed: look for another name, back-track, or give up.
 
-    Persistence is rolled once per dead end, when the model first meets it; a model
-    already following its new plan carries on."""
+    Persistence is rolled when the model first meets the dead end; a model already
+    following its new plan carries on."""
     r = t.reading
     chain = s.chain
     rename = chain.rename
@@ -72,12 +85,7 @@ def replan(t: Turn, s: ChainState) -> Action:
         s.subject.lower(),
     }
     started = any(arg.lower() in replan_args for _, arg in r.actions)
-    persistence = t.p.persistence
-    if NO_REPLAN in r.task_text:
-        persistence = 0.0  # told to execute the plan as given, not to change it
-    if "another name" in r.task_text:
-        persistence = max(persistence, 0.98)  # a lead passed on what it learned
-    if not moves or not (started or t.chance(persistence)):
+    if not moves or not (started or t.chance(persistence(t), "replan.persist", chain.entry)):
         return answer(t, t.states(), give_up=True)
     why, tool, arg = moves[0]
     return Action(why, tool, {"query" if tool == "search" else "doc_id": arg})
@@ -87,7 +95,7 @@ def verify(t: Turn, states: list[ChainState]) -> Action | None:
     """Every chain has a belief; a careful model checks beliefs read on a decoy page."""
     r = t.reading
     for s in states:
-        if s.tainted is None or not t.chance(t.skill):
+        if s.tainted is None or not t.right("verify", s.chain.entry):
             continue
         hop = s.chain.hops[s.tainted]
         if hop.doc_id in r.hits and hop.doc_id not in r.opened:
@@ -96,12 +104,13 @@ def verify(t: Turn, states: list[ChainState]) -> Action | None:
 
 
 def read_more(t: Turn) -> Action | None:
-    """Honour a brief's "read at least N documents": open the next unread result."""
-    match = _MIN_READS.search(t.reading.task_text)
-    if match is None or len(t.reading.opened) >= int(match.group(1)):
+    """Honour a brief's "read at least N documents" (if the model complies): open the
+    next unread result. What it reads can corroborate a fact, or show a conflicting page."""
+    wanted = t.brief.min_reads
+    if not wanted or len(t.reading.opened) >= wanted or not t.complies("comply.min_reads"):
         return None
     unread = [d for d in t.reading.hits if d not in t.reading.opened]
-    if not t.chance(t.skill):  # a careless extra read is never the right page
+    if not t.right("read_more.pick"):  # a careless extra read is never the right page
         unread = [d for d in unread if d not in t.solution_docs()]
     if not unread:
         return None
@@ -111,7 +120,7 @@ def read_more(t: Turn) -> Action | None:
 def stray(t: Turn, s: ChainState) -> Action:
     """A wrong move: repeat the last action, open the wrong page, or search vaguely."""
     r = t.reading
-    roll = t.rng.random()
+    roll = t.draws.u("stray.kind")
     if r.actions and roll < 0.2:
         name, arg = r.actions[-1]
         key = "query" if name == "search" else "doc_id"
@@ -120,10 +129,12 @@ def stray(t: Turn, s: ChainState) -> Action:
     decoys = [d.doc_id for d in s.chain.decoys if d.doc_id in r.hits and d.doc_id not in r.opened]
     others = sorted(d for d in r.hits if d not in r.opened and d not in t.solution_docs())
     if decoys and roll < 0.6:
-        return Action("This page looks relevant.", "open", {"doc_id": t.rng.choice(decoys)})
+        pick = t.draws.choice(decoys, "stray.decoy")
+        return Action("This page looks relevant.", "open", {"doc_id": pick})
     if others and roll < 0.8:
-        return Action("This page looks relevant.", "open", {"doc_id": t.rng.choice(others)})
+        pick = t.draws.choice(others, "stray.other")
+        return Action("This page looks relevant.", "open", {"doc_id": pick})
     assert s.frontier is not None
     words = [w for w in s.chain.question.split() if len(w) > 3]
-    query = " ".join(t.rng.sample(words, min(2, len(words)))) or s.chain.entry
+    query = " ".join(t.draws.sample(words, 2, "stray.words")) or s.chain.entry
     return Action(f"Searching for {query}.", "search", {"query": query})
