@@ -227,3 +227,36 @@ def test_dropped_sub_questions_and_clipped_budgets_are_events(mini: TaskSuite) -
     assert "subtask_dropped" in kinds
     assert "budget_clipped" in kinds
     assert all(e.detail for e in ep.events)
+
+
+# --- the seam a trained policy plugs into -----------------------------------------------
+
+
+def test_features_do_not_depend_on_the_hidden_solution(mini: TaskSuite) -> None:
+    """The features an agent chooses by are computed from what it has seen: swapping the
+    hidden solution of every request changes none of them."""
+    from dataclasses import replace
+
+    from harness.registry import get_model
+    from harness.sim.moves import features
+
+    seen: list[object] = []
+
+    class Spy:
+        def __init__(self, model_id: str) -> None:
+            self.inner = get_model(model_id)
+            self.id = self.inner.id
+
+        async def generate(self, request):  # type: ignore[no-untyped-def]
+            seen.append(request)
+            return await self.inner.generate(request)
+
+    corpus = Corpus(mini.documents)
+    for arch in ("kimi-researcher", "orchestrator-workers"):
+        compiled = compile_architecture(BUILTINS[arch], {}, {})
+        for task in mini.tasks:
+            asyncio.run(run_episode(compiled, task, corpus, seed=1, model_factory=Spy))
+    other = mini.tasks[-1].solution
+    assert len(seen) > 20
+    for request in seen:
+        assert features(request) == features(replace(request, oracle=other))  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ conflict is decided at its answer.
 
 from __future__ import annotations
 
+from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState
 from harness.sim.turn import Action, Turn, answer_call
 from harness.task import Chain
@@ -65,7 +66,8 @@ def answer(
         else:
             text = "unknown"
     reason = "I could not confirm this; my best guess." if give_up else "Final answer."
-    return Action(reason, *answer_call(text, cites))
+    move = MoveKind.GIVE_UP if give_up else MoveKind.ANSWER
+    return Action(reason, *answer_call(text, cites), move)
 
 
 def settle(t: Turn, s: ChainState, writing: bool) -> tuple[str, str]:

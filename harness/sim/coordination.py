@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState
 from harness.sim.turn import Action, Turn
 
@@ -65,7 +66,7 @@ def plan(t: Turn) -> Action:
                     if known:
                         item["known"] = known
         items.append(item)
-    return Action(json.dumps({"subtasks": items}, ensure_ascii=False))
+    return Action(json.dumps({"subtasks": items}, ensure_ascii=False), move=MoveKind.PLAN)
 
 
 def _mistake(t: Turn, s: ChainState, last: bool) -> str | None:
@@ -94,7 +95,7 @@ def route(t: Turn) -> Action:
         choice = right
     else:
         choice = t.draws.choice(wrong, "route.mistake")
-    return Action(f"Next: {choice}.", choice, {})
+    return Action(f"Next: {choice}.", choice, {}, MoveKind.ROUTE)
 
 
 def summarise(t: Turn) -> Action:
@@ -109,4 +110,4 @@ def summarise(t: Turn) -> Action:
             if d.value in text and t.chance(t.p.summary_fidelity, "summary.keep", d.doc_id):
                 h = chain.hops[d.hop]
                 lines.append(f"{h.subject} {h.relation}: {d.value} [{d.doc_id}]")
-    return Action("\n".join(lines) or "Nothing relevant so far.")
+    return Action("\n".join(lines) or "Nothing relevant so far.", move=MoveKind.SUMMARISE)

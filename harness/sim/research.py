@@ -7,6 +7,7 @@ no other decision's draws.
 from __future__ import annotations
 
 from harness.sim.answering import answer, hallucination
+from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState, query_for
 from harness.sim.turn import Action, Turn
 
@@ -37,10 +38,11 @@ def advance(t: Turn, s: ChainState) -> Action:
     else:
         gold_visible = r.recognised(hop.doc_id, s.subject)
     if gold_visible and hop.doc_id not in r.opened:
-        return Action(f"Reading {hop.doc_id} for {s.subject}.", "open", {"doc_id": hop.doc_id})
+        why = f"Reading {hop.doc_id} for {s.subject}."
+        return Action(why, "open", {"doc_id": hop.doc_id}, MoveKind.OPEN)
     query = query_for(s.subject, hop)
     if query.lower() not in r.searched:
-        return Action(f"Searching for {query}.", "search", {"query": query})
+        return Action(f"Searching for {query}.", "search", {"query": query}, MoveKind.SEARCH)
     return replan(t, s)
 
 
@@ -88,7 +90,7 @@ def replan(t: Turn, s: ChainState) -> Action:
     if not moves or not (started or t.chance(persistence(t), "replan.persist", chain.entry)):
         return answer(t, t.states(), give_up=True)
     why, tool, arg = moves[0]
-    return Action(why, tool, {"query" if tool == "search" else "doc_id": arg})
+    return Action(why, tool, {"query" if tool == "search" else "doc_id": arg}, MoveKind.REPLAN)
 
 
 def verify(t: Turn, states: list[ChainState]) -> Action | None:
@@ -99,7 +101,8 @@ def verify(t: Turn, states: list[ChainState]) -> Action | None:
             continue
         hop = s.chain.hops[s.tainted]
         if hop.doc_id in r.hits and hop.doc_id not in r.opened:
-            return Action("Checking for a newer source.", "open", {"doc_id": hop.doc_id})
+            args: dict[str, object] = {"doc_id": hop.doc_id}
+            return Action("Checking for a newer source.", "open", args, MoveKind.CORROBORATE)
     return None
 
 
@@ -114,7 +117,8 @@ def read_more(t: Turn) -> Action | None:
         unread = [d for d in unread if d not in t.solution_docs()]
     if not unread:
         return None
-    return Action("Reading one more source to be thorough.", "open", {"doc_id": unread[0]})
+    why = "Reading one more source to be thorough."
+    return Action(why, "open", {"doc_id": unread[0]}, MoveKind.CORROBORATE)
 
 
 def stray(t: Turn, s: ChainState) -> Action:
@@ -125,16 +129,17 @@ def stray(t: Turn, s: ChainState) -> Action:
         name, arg = r.actions[-1]
         key = "query" if name == "search" else "doc_id"
         if name in ("search", "open"):
-            return Action("Let me look again.", name, {key: arg})
+            move = MoveKind.SEARCH if name == "search" else MoveKind.OPEN
+            return Action("Let me look again.", name, {key: arg}, move)
     decoys = [d.doc_id for d in s.chain.decoys if d.doc_id in r.hits and d.doc_id not in r.opened]
     others = sorted(d for d in r.hits if d not in r.opened and d not in t.solution_docs())
     if decoys and roll < 0.6:
         pick = t.draws.choice(decoys, "stray.decoy")
-        return Action("This page looks relevant.", "open", {"doc_id": pick})
+        return Action("This page looks relevant.", "open", {"doc_id": pick}, MoveKind.OPEN)
     if others and roll < 0.8:
         pick = t.draws.choice(others, "stray.other")
-        return Action("This page looks relevant.", "open", {"doc_id": pick})
+        return Action("This page looks relevant.", "open", {"doc_id": pick}, MoveKind.OPEN)
     assert s.frontier is not None
     words = [w for w in s.chain.question.split() if len(w) > 3]
     query = " ".join(t.draws.sample(words, 2, "stray.words")) or s.chain.entry
-    return Action(f"Searching for {query}.", "search", {"query": query})
+    return Action(f"Searching for {query}.", "search", {"query": query}, MoveKind.SEARCH)

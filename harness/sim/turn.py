@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from harness.brief import PLAIN, Brief
 from harness.messages import ModelRequest
+from harness.sim.moves import MoveKind
 from harness.sim.profiles import ModelProfile
 from harness.sim.reading import ChainState, Reading, chain_state, read_context, relevant_chains
 from harness.sim.streams import Streams
@@ -25,6 +26,7 @@ class Action:
     text: str
     tool: str | None = None
     args: dict[str, object] | None = None
+    move: MoveKind = MoveKind.ANSWER
 
 
 class Turn:
