@@ -72,7 +72,10 @@ SPEC = ArchitectureSpec(
         "min_reads": ParamSpec(
             default=3, description="documents each sub-agent is briefed to read before reporting"
         ),
-        "max_steps": ParamSpec(default=10, description="default step budget of a sub-agent"),
+        "max_steps": ParamSpec(
+            default=10,
+            description="most steps a sub-agent may be given (the lead's budgets are clipped)",
+        ),
         "max_workers": ParamSpec(default=5, description="at most this many sub-agents per round"),
         "max_rounds": ParamSpec(default=2, description="review rounds before the lead must write"),
     },
