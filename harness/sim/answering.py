@@ -31,7 +31,8 @@ def answer(
     """Answer from what the context holds; for what it lacks, guess only when
     hallucinating (decided here unless the caller already rolled for it)."""
     if hallucinate is None:
-        hallucinate = t.chance(hallucination(t, states), "answer.hallucinate")
+        u = t.draws.u("answer.hallucinate")
+        hallucinate = u < t.p.hallucination and u < hallucination(t, states)
     if t.brief.output == "report":
         return report(t, states, hallucinate)
     assert t.solution is not None

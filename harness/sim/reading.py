@@ -17,6 +17,7 @@ from harness.task import Chain, Hop, Solution
 
 _HIT = re.compile(r"^\[([^\]]+)\] (.*?) \| [^|\n]* \| ", re.M)
 _OPENED = re.compile(r"\A\[([^\]]+)\] (.*?) \| [^|\n]*$", re.M)
+_REPORT = re.compile(r"\n\n(?=Report \d+ on:)")
 _RESULTS_FOR = re.compile(r'\A(?:Results for|No results for) "(.*)"[:.]', re.M)
 
 
@@ -86,7 +87,9 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
 
 def _split_reports(text: str) -> list[str]:
     """A hand-off holds one report per worker: each is a source of its own."""
-    return [part for part in re.split(r"\n\n(?=Report \d+ on:)", text) if part]
+    if "\n\nReport " not in text:
+        return [text]
+    return [part for part in _REPORT.split(text) if part]
 
 
 @dataclass(frozen=True, slots=True)

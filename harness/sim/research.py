@@ -21,7 +21,8 @@ def act(t: Turn) -> Action:
     if not pending:
         check = verify(t, states) or read_more(t)
         return check if check is not None else answer(t, states)
-    if t.chance(hallucination(t, states), "act.hallucinate"):
+    u = t.draws.u("act.hallucinate")
+    if u < t.p.hallucination and u < hallucination(t, states):  # the cheap test first
         return answer(t, states, hallucinate=True)
     if t.right("act.skill"):
         return advance(t, pending[0])
