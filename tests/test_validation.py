@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from architectures import BUILTINS
 from harness.errors import ValidationError
 from harness.graph import compile_architecture
+from harness.loader import load_architecture
 from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec, ParamSpec
 
 
@@ -149,3 +153,26 @@ def test_model_rebinding_checks_role_and_options() -> None:
         compile_architecture(s, models={"external": "mock/o3?skill=2"})
     with pytest.raises(ValidationError, match="unknown model parameter 'wisdom'"):
         compile_architecture(s, models={"external": "mock/o3?wisdom=1"})
+
+
+def test_a_densely_linked_graph_is_validated_in_linear_time(tmp_path: Path) -> None:
+    """12 routers all linked to each other hold ~10^8 simple cycles; validation must not
+    enumerate them (it finds one loop without a budget through the graph's components)."""
+    names = [f"r{i}" for i in range(12)]
+    nodes = [{"name": "a", "kind": "agent", "role": "m", "max_steps": 2}]
+    nodes += [{"name": n, "kind": "router", "rule": "model", "role": "m"} for n in names]
+    edges = [{"source": "a", "target": "r0"}]
+    for n in names:
+        edges += [{"source": n, "target": m, "label": f"to_{m}"} for m in names if m != n]
+        edges.append({"source": n, "target": "end", "label": "finish"})
+    spec = {"name": "dense", "roles": {"m": "mock/kimi-k2"}, "entry": "a", "nodes": nodes,
+            "edges": edges}  # fmt: skip
+    path = tmp_path / "dense.json"
+    path.write_text(json.dumps(spec))
+    with pytest.raises(ValidationError, match="loop r0 -> .* has no step budget"):
+        compile_architecture(load_architecture(str(path)))
+    budgeted = {**spec, "nodes": [
+        {**n, "max_visits": 2} if n["kind"] == "router" else n for n in nodes
+    ]}  # fmt: skip
+    path.write_text(json.dumps(budgeted))
+    compile_architecture(load_architecture(str(path)))
