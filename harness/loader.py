@@ -57,20 +57,65 @@ def load_architecture(ref: str) -> ArchitectureSpec:
     raise UnknownNameError(f"unknown architecture '{ref}' (known: {known}; or a .yaml/.toml file)")
 
 
+MAX_DATA_FILE_BYTES = 512 * 1024 * 1024
+"""The largest suite, architecture or price file read (the built-in suites are ~1 MB)."""
+MAX_NESTING = 64
+"""The deepest nesting of lists and mappings a data file may have; none of archbench's
+formats needs more than ten levels."""
+
+
 def read_data_file(path: Path, what: str) -> Any:
-    """Parse a YAML, TOML or JSON file, or fail with one line naming it."""
+    """Parse a YAML, TOML or JSON file, or fail with one line naming it (and, for a syntax
+    error, the line and column)."""
     if not path.is_file():
         raise ConfigError(f"{what} file '{path}' does not exist")
     try:
+        size = path.stat().st_size
+        if size > MAX_DATA_FILE_BYTES:
+            raise ConfigError(
+                f"{what} file '{path}' is {size:,} bytes; the most archbench reads is "
+                f"{MAX_DATA_FILE_BYTES:,}"
+            )
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".toml":
-            return tomllib.loads(text)
-        if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(
+            f"{what} file '{path}' is nested too deeply to read (at most {MAX_NESTING} levels)"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "syntax error"
+        raise ConfigError(f"{what} file '{path}' cannot be read: {problem}{where}") from None
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{what} file '{path}' cannot be read: {first}") from None
+    if _depth(data) > MAX_NESTING:
+        raise ConfigError(
+            f"{what} file '{path}' is nested too deeply to read (at most {MAX_NESTING} levels)"
+        )
+    return data
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of parsed data, without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_NESTING:
+            return level
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def describe_validation_error(exc: pydantic.ValidationError) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from architectures import BUILTINS
-from harness.errors import ValidationError
+from harness.errors import ConfigError, ValidationError
 from harness.graph import compile_architecture
 from harness.loader import load_architecture
 from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec, ParamSpec
@@ -176,3 +176,26 @@ def test_a_densely_linked_graph_is_validated_in_linear_time(tmp_path: Path) -> N
     ]}  # fmt: skip
     path.write_text(json.dumps(budgeted))
     compile_architecture(load_architecture(str(path)))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.yaml", "[" * 100_000 + "]" * 100_000),
+        ("deep.toml", "a = " + "[" * 100_000 + "]" * 100_000),
+        ("shallow-but-deep.json", "[" * 80 + "]" * 80),
+    ],
+)
+def test_deeply_nested_files_get_one_line(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_architecture(str(path))
+
+
+def test_a_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nroles: {a: b\nentry: [\n")
+    with pytest.raises(ConfigError, match=r"line 3, column 6"):
+        load_architecture(str(path))
