@@ -78,8 +78,10 @@ PLANNER_DYNAMIC = (
     "You are the lead researcher. Plan dynamically: decide how many sub-agents to spawn "
     "and give each a self-contained sub-question and a step budget (max_steps) that fits "
     "its difficulty. Given earlier reports, re-plan only what is still unknown, passing on "
-    "what was learned. Reply with JSON only: "
-    '{"subtasks": [{"question": "...", "max_steps": 8}]}'
+    'what was learned: set hint to "alias" when an entity seems to be known under another '
+    "name, and list the facts known so far in known. Reply with JSON only: "
+    '{"subtasks": [{"question": "...", "max_steps": 8, "focus": "the entity it is about", '
+    '"hint": null, "known": []}]}'
 )
 ROUTER = (
     "You are the lead researcher reviewing your workers' reports. Call exactly one of the "
