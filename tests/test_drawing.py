@@ -418,3 +418,11 @@ def test_check_names_stale_and_missing_drawings(
     assert "kimi-researcher.svg: stale" in err and "designs.svg: missing" in err
     assert "manus-workflow.svg" not in err
     assert len([line for line in err.splitlines() if line.endswith(("stale", "missing"))]) == 2
+
+
+def test_a_name_cannot_break_out_of_the_mermaid_header() -> None:
+    from harness.drawing import to_mermaid
+
+    spec = BUILTINS["kimi-researcher"].model_copy(update={"name": "evil\n---\nflowchart LR"})
+    lines = to_mermaid(spec).splitlines()
+    assert lines[:4] == ["---", 'title: "evil --- flowchart LR"', "---", "flowchart TB"]

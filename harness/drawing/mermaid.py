@@ -7,7 +7,9 @@ Agent loops are written in the node label (Mermaid cannot draw a loop on a node)
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 
 from harness.drawing.scene import Figure, Scene, SceneEdge, SceneNode, usage_lines
 from harness.drawing.style import MERMAID_SHAPE, edge_width
@@ -18,6 +20,11 @@ _ESCAPES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;"}
 
 def _escape(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def _one_line(text: str) -> str:
+    """Text for a line of its own: control characters (newlines above all) become spaces."""
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
 
 
 def _ids(fig: Figure) -> dict[tuple[int, str], str]:
@@ -85,12 +92,13 @@ def to_mermaid(fig: Figure) -> str:
     ids = _ids(fig)
     out: list[str] = []
     if len(fig.scenes) == 1:
-        out += ["---", f"title: {fig.scenes[0].name}", "---"]
+        # a JSON string is a YAML string: a name's newline or colon cannot break out
+        out += ["---", f"title: {json.dumps(_one_line(fig.scenes[0].name))}", "---"]
     out.append("flowchart TB" if len(fig.scenes) == 1 else "flowchart LR")
     if fig.has_overlay:
         out.append(f"    %% overlay: {fig.metric} per node (darker: more); ×N: times taken")
     for model, sw in fig.colours.items():
-        out.append(f"    %% {model}: {sw.fill}")
+        out.append(f"    %% {_one_line(model)}: {sw.fill}")
     styles: list[str] = []
     edges: list[SceneEdge] = []
     for i, scene in enumerate(fig.scenes):
