@@ -421,8 +421,9 @@ def test_check_names_stale_and_missing_drawings(
 
 
 def test_a_name_cannot_break_out_of_the_mermaid_header() -> None:
+    from architectures import BUILTINS as SPECS
     from harness.drawing import to_mermaid
 
-    spec = BUILTINS["kimi-researcher"].model_copy(update={"name": "evil\n---\nflowchart LR"})
+    spec = SPECS["kimi-researcher"].model_copy(update={"name": "evil\n---\nflowchart LR"})
     lines = to_mermaid(spec).splitlines()
     assert lines[:4] == ["---", 'title: "evil --- flowchart LR"', "---", "flowchart TB"]
