@@ -7,13 +7,16 @@ it; see `harness.execution.resume`).
     architectures.json   the architecture specs, as run
     suite.json           the suite, when it is not a built-in one
     results.jsonl        one `EpisodeResult` per line
-    traces.jsonl         one line per episode: its keys and every step
+    traces.jsonl         one line per episode: its keys, every step and its trace events
     summary.json         {format_version, sim_version, architectures: per-architecture
                          summaries}, written when the run completes
 
 Run format 2 adds `sim_version` (the simulated behaviour, `harness.sim_stamp`) to
-config.json and summary.json. Format 1 directories read as before: no `sim_version` is
-version 1.
+config.json and summary.json, and `events` (a list, `[]` when none) to every trace line.
+A result line keeps its own format (`EpisodeResult`, still 1): it carries `events` (counts
+per kind) only when the episode has any, so results of episodes without events are the
+lines they were. Format 1 directories read as before: no `sim_version` is version 1, no
+`events` is none.
 
 When the run completes, results and traces are in planned order (architecture, seed,
 task), whatever order episodes finished in and however often the run was resumed.

@@ -18,6 +18,7 @@ from harness.corpus import Corpus
 from harness.episode_state import EpisodeState, Report, Subtask
 from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
+from harness.events import Event, count_events, in_order
 from harness.graph import CompiledArchitecture
 from harness.messages import Message, ToolSchema
 from harness.registry import ModelBackend, get_model
@@ -35,6 +36,14 @@ _MAX_NODE_VISITS = 1000
 class Episode:
     result: EpisodeResult
     steps: list[Step]
+    events: tuple[Event, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Events in clock order, and counted per kind in the result, however it was built."""
+        if self.events:
+            object.__setattr__(self, "events", in_order(self.events))
+            counts = count_events(self.events)
+            object.__setattr__(self, "result", self.result.model_copy(update={"events": counts}))
 
 
 async def run_episode(
@@ -89,7 +98,7 @@ async def run_episode(
         latency_s=round(clock, 6),
         **summarise_steps(steps),
     )
-    return Episode(result, steps)
+    return Episode(result, steps, tuple(state.events))
 
 
 def _ordered(state: EpisodeState) -> list[Step]:
