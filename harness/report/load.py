@@ -56,6 +56,8 @@ class CellRun:
     """What the report keeps of each episode (`EpisodeResult`s passed in are converted)."""
     traces: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     """Steps of the episodes that get a trace page (every episode's with `traces=None`)."""
+    events: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    """Trace events of the episodes in `traces` that have any (`harness.events`)."""
     planned: int | None = None
     finished: bool = False
     notes: list[Note] = field(default_factory=list)
@@ -341,10 +343,12 @@ def _load_traces(cell: CellRun, d: Path, fold: CellFold, overlays: RunOverlays |
             arch, task, seed, raw = obj["architecture"], obj["task_id"], obj["seed"], obj["steps"]
             key = (str(arch), str(task), int(seed))
             steps = [s for s in raw if isinstance(s, dict)]
-        except (KeyError, TypeError, ValueError):
+            got = obj.get("events")  # run format 2; none before
+            events = [e for e in got if isinstance(e, dict)] if isinstance(got, list) else []
+        except (KeyError, TypeError, ValueError, AttributeError):
             bad += 1
             continue
-        fold.add(key, steps)
+        fold.add(key, steps, events)
     if overlays is not None:
         overlays.traces_read(lines)
     if missing:
