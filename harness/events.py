@@ -68,7 +68,6 @@ MEANING: dict[str, str] = {
     "budget_clipped": "a step budget asked for beyond what the node allows",
     "report_ignored": "a report that did not reach the hand-off (e.g. an empty one)",
     "plan_unreadable": "a planner's reply that could not be read as a plan",
-    "brief_ignored": "a brief's constraint the model did not comply with",
 }
 """What each kind means, for the report (the comments on `EventKind`, as data)."""
 
