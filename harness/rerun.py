@@ -1,7 +1,8 @@
 """Runs made again from a run directory: `replay` (offline, from its recording) and
 `resume` (finish an interrupted run). Both read the run's configuration back (`config.json`
 with the specs and suite saved beside it) and end in the same `run_configured` as
-`compare`, so a rerun is the same computation as the run it repeats.
+`compare`, so a rerun is the same computation as the run it repeats; a run made by another
+simulated behaviour (`sim_version`, see `harness.sim_stamp`) is refused.
 
     >>> from harness import resume
     >>> resume("runs/big", workers=2)  # doctest: +SKIP
@@ -30,6 +31,7 @@ from harness.execution.run import check_shippable, resolve
 from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import load_architecture
+from harness.sim_stamp import check_rerunnable
 from harness.suites import load_suite
 from harness.task import Task, TaskSuite
 from harness.usage import UsageLimits
@@ -83,6 +85,7 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
         label: str = config["suite"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{flag} '{run_dir}' holds no readable config.json ({exc})") from None
+    check_rerunnable(run_dir, config, flag)
     suite_obj, specs = load_inputs(run_dir)
     suite_obj = suite_obj or load_suite(label)
     digest = config.get("suite_sha256")

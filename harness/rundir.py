@@ -2,13 +2,21 @@
 episode finishes, so an interrupted run keeps everything it finished (`--resume` finishes
 it; see `harness.execution.resume`).
 
-    config.json          format version, archbench version, the full configuration and seeds
+    config.json          format version, sim_version, archbench version, the full
+                         configuration and seeds
     architectures.json   the architecture specs, as run
     suite.json           the suite, when it is not a built-in one
     results.jsonl        one `EpisodeResult` per line
-    traces.jsonl         one line per episode: its keys and every step
-    summary.json         {format_version, architectures: per-architecture summaries},
-                         written when the run completes
+    traces.jsonl         one line per episode: its keys, every step and its trace events
+    summary.json         {format_version, sim_version, architectures: per-architecture
+                         summaries}, written when the run completes
+
+Run format 2 adds `sim_version` (the simulated behaviour, `harness.sim_stamp`) to
+config.json and summary.json, and `events` (a list, `[]` when none) to every trace line.
+A result line keeps its own format (`EpisodeResult`, still 1): it carries `events` (counts
+per kind) only when the episode has any, so results of episodes without events are the
+lines they were. Format 1 directories read as before: no `sim_version` is version 1, no
+`events` is none.
 
 When the run completes, results and traces are in planned order (architecture, seed,
 task), whatever order episodes finished in and however often the run was resumed.
@@ -22,6 +30,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from harness.errors import ConfigError
+from harness.sim_stamp import with_sim_version
 from harness.spec import ArchitectureSpec
 from harness.task import TaskSuite
 from harness.trace import EpisodeResult
@@ -30,7 +39,7 @@ if TYPE_CHECKING:
     from harness.execution.resume import Existing, Lines
     from harness.runtime import Episode
 
-RUN_FORMAT_VERSION = 1
+RUN_FORMAT_VERSION = 2
 
 
 def dumps(obj: Any) -> str:
@@ -83,7 +92,7 @@ class RunWriter:
                 directory.mkdir(parents=True, exist_ok=True)
                 (directory / "config.json").write_text(
                     json.dumps(
-                        {"format_version": RUN_FORMAT_VERSION, **config},
+                        with_sim_version({"format_version": RUN_FORMAT_VERSION, **config}),
                         indent=2,
                         ensure_ascii=False,
                     )
@@ -129,7 +138,9 @@ class RunWriter:
         if self._lines is not None and not self.ordered:
             for name, lines in zip(("results.jsonl", "traces.jsonl"), self._lines, strict=True):
                 _reorder(self.dir / name, lines)
-        versioned = {"format_version": RUN_FORMAT_VERSION, "architectures": summary}
+        versioned = with_sim_version(
+            {"format_version": RUN_FORMAT_VERSION, "architectures": summary}
+        )
         (self.dir / "summary.json").write_text(
             json.dumps(versioned, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

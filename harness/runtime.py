@@ -17,7 +17,7 @@ from harness.corpus import Corpus
 from harness.episode_state import EpisodeState, Report, Subtask
 from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
-from harness.events import Event
+from harness.events import Event, count_events, in_order
 from harness.graph import CompiledArchitecture
 from harness.messages import DrawKey, Message, ToolSchema
 from harness.plans import node_brief, parse_plan, planner_brief, prompt_kind, worker_text
@@ -38,6 +38,13 @@ class Episode:
     result: EpisodeResult
     steps: list[Step]
     events: tuple[Event, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Events in clock order, and counted per kind in the result, however it was built."""
+        if self.events:
+            object.__setattr__(self, "events", in_order(self.events))
+            counts = count_events(self.events)
+            object.__setattr__(self, "result", self.result.model_copy(update={"events": counts}))
 
 
 async def run_episode(

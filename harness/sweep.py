@@ -19,6 +19,7 @@ from harness.compare import Comparison, ProgressCallback, ProgressHook, compare
 from harness.errors import ConfigError
 from harness.execution import Executor
 from harness.runtime import ModelFactory
+from harness.sim_stamp import check_rerunnable, with_sim_version
 from harness.sweep_plan import (
     SWEEP_FORMAT_VERSION,
     Axis,
@@ -119,7 +120,7 @@ def run_sweep(
 def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
     """Create the sweep directory, or check a resumed one; the ids of finished cells."""
     meta = d / "sweep.json"
-    text = json.dumps(described, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(with_sim_version(described), indent=2, ensure_ascii=False) + "\n"
     try:
         if not meta.exists():
             if d.exists() and any(d.iterdir()):
@@ -136,7 +137,9 @@ def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
         raise ConfigError(f"--out '{d}' cannot be written: {exc.strerror}") from None
     except ValueError:
         raise ConfigError(f"--resume: '{meta}' is not readable JSON") from None
+    check_rerunnable(d, old, "--resume")
     old.pop("archbench_version", None)
+    old.pop("sim_version", None)
     new = {k: v for k, v in described.items() if k != "archbench_version"}
     if old != new:
         raise ConfigError(f"--resume: the sweep in '{d}' was planned differently; use a new --out")

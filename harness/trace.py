@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 RESULT_FORMAT_VERSION = 1
 
@@ -88,6 +88,16 @@ class EpisodeResult(BaseModel):
     by_node: dict[str, UsageTotals] = {}
     by_role: dict[str, UsageTotals] = {}
     by_model: dict[str, UsageTotals] = {}
+    events: dict[str, int] = {}  # trace events per kind (harness.events)
+
+    @model_serializer(mode="wrap")
+    def _without_no_events(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`events` is left out when empty: results of episodes without events serialise
+        as they did before the field existed (and a line without it reads as {})."""
+        data: dict[str, Any] = handler(self)
+        if not self.events:
+            data.pop("events", None)
+        return data
 
 
 def summarise_steps(steps: list[Step]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.sim.version import SIM_VERSION
 
 FIELDS = {
     "architecture",
@@ -81,9 +82,11 @@ def test_compare_writes_json_and_run_dir(
     assert len(lines) == 40 and all(json.loads(x)["format_version"] == 1 for x in lines)
     assert len((run / "traces.jsonl").read_text().splitlines()) == 40
     config = json.loads((run / "config.json").read_text())
-    assert config["format_version"] == 1 and config["seeds"] == [0, 1]
+    assert config["format_version"] == 2 and config["seeds"] == [0, 1]
+    assert config["sim_version"] == SIM_VERSION
     assert json.loads((run / "summary.json").read_text()) == {
-        "format_version": 1,
+        "format_version": 2,
+        "sim_version": SIM_VERSION,
         "architectures": data,
     }
     assert (run / "report" / "index.html").is_file()

@@ -71,7 +71,7 @@ def test_resume_after_a_worker_process_is_killed(
     finished = resume(run, workers=2)
     assert _files(run) == _files(reference)
     saved = json.loads((run / "summary.json").read_text())
-    assert saved["architectures"] == finished.summary_json() and saved["format_version"] == 1
+    assert saved["architectures"] == finished.summary_json() and saved["format_version"] == 2
     assert len(finished.results) == 60  # the saved ones read back, the rest run
 
 

@@ -69,6 +69,13 @@ def run_command(
             c.print(
                 f"      <- {'[red]' if t.error else ''}{escape(first)}{'[/]' if t.error else ''}"
             )
+    if episode.events:
+        c.print("events (what the design did that no model call shows):")
+    for e in episode.events:
+        c.print(
+            f"[yellow]![/]    t={e.clock_s:7.1f}s  {e.branch:<14} {e.node:<10} {e.kind:<16} "
+            f"{escape(e.detail)}"
+        )
     r = episode.result
     verdict = "[green]correct[/]" if r.correct else "[red]wrong[/]"
     c.print(

@@ -23,7 +23,8 @@ from harness.trace import EpisodeResult
 
 ProgressCallback = Callable[[Episode, int, int], None]
 """`on_episode(episode, done, total)`: each finished episode, its result parsed (in worker
-runs a parse per episode in this process; steps only for episodes run in this process)."""
+runs a parse per episode in this process; steps and events only for episodes run in this
+process: another process's are in its trace line, their counts in its result)."""
 ProgressHook = Callable[[int, int, EpisodeKey], None]
 """`on_progress(done, total, key)`: that one more episode finished, and which; costs
 nothing per episode (a progress bar needs no more)."""

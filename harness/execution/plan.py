@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.corpus import Corpus
+from harness.events import event_dict
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.metrics import SummaryRow, summary_row
 from harness.rundir import RUN_FORMAT_VERSION, dumps, result_line
@@ -175,7 +176,8 @@ def batch_size(episodes: int, parallelism: int, cap: int = 64) -> int:
 
 
 def trace_line(episode: Episode) -> str:
-    """The line of traces.jsonl for an episode: its key and every step."""
+    """The line of traces.jsonl for an episode: its key, every step and every trace event
+    (`harness.events`; always written from run format 2 on, `[]` when there is none)."""
     r = episode.result
     trace = {
         "format_version": RUN_FORMAT_VERSION,
@@ -183,6 +185,7 @@ def trace_line(episode: Episode) -> str:
         "task_id": r.task_id,
         "seed": r.seed,
         "steps": [step_dict(s) for s in episode.steps],
+        "events": [event_dict(e) for e in episode.events],
     }
     return dumps(trace) + "\n"
 

@@ -61,6 +61,8 @@ class CellView:
     taxonomy: dict[str, Counter[str]]
     traced: bool
     """Whether the cell had traces to tag failures from."""
+    events: dict[str, Counter[str]] = field(default_factory=dict)
+    """Trace events per architecture and kind (only architectures with any)."""
 
 
 def arch_row(
@@ -98,8 +100,29 @@ def analyse_cell(cell: CellRun, *, reps: int = DEFAULT_REPS, seed: int = 0) -> C
         raise cell.diagnosis_error  # as when the traces were diagnosed here
     diagnoses: dict[Key, Diagnosis] = cell.diagnoses  # diagnosed as they were read
     return CellView(
-        cell, rows, pairs, families, diagnoses, count(diagnoses.values()), bool(cell.traced)
+        cell,
+        rows,
+        pairs,
+        families,
+        diagnoses,
+        count(diagnoses.values()),
+        bool(cell.traced),
+        event_counts(cell, archs),
     )
+
+
+def event_counts(cell: CellRun, archs: Sequence[str]) -> dict[str, Counter[str]]:
+    """Trace events per architecture and kind, from the results' counts (every episode's,
+    not only those with a trace page); architectures without any are left out."""
+    out: dict[str, Counter[str]] = {}
+    for arch in archs:
+        c: Counter[str] = Counter()
+        for r in cell.of(arch):
+            if r.events:
+                c.update(r.events)
+        if c:
+            out[arch] = c
+    return out
 
 
 @dataclass
@@ -150,6 +173,15 @@ def numeric(values: list[str]) -> list[float] | None:
             out.append((float(lo) + float(hi)) / 2 if sep and lo else float(v))
         except ValueError:
             return None
+    return out
+
+
+def event_totals(views: list[CellView]) -> dict[str, Counter[str]]:
+    """Trace events per architecture and kind, summed over cells."""
+    out: dict[str, Counter[str]] = {}
+    for v in views:
+        for arch, c in v.events.items():
+            out.setdefault(arch, Counter()).update(c)
     return out
 
 

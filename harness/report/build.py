@@ -15,6 +15,7 @@ from harness.report.analysis import (
     CellView,
     analyse_cell,
     curves,
+    event_totals,
     taxonomy_totals,
 )
 from harness.report.episodes import Episode
@@ -189,6 +190,7 @@ class _Builder:
             "taxonomy": self._plot("", taxonomy_plot, counts, self.palette),
             "counts": counts,
             "modes": MODES,
+            "events": event_totals(self.views),
             "drawings": self._drawings(),
             "links": self.links,
             "settings": _settings(run),

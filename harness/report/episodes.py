@@ -57,6 +57,7 @@ class Usage:
 
 
 _NONE = Usage()
+_NO_EVENTS: dict[str, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,8 @@ class Episode:
     """Models and roles of `split_costs` (one object shared by like episodes)."""
     split_costs: tuple[float | None, ...]
     """Cost per model, then per role, in `split`'s order."""
+    events: dict[str, int]
+    """Trace events per kind (one shared empty dict for the many episodes with none)."""
 
     @classmethod
     def of(cls, r: EpisodeResult) -> Episode:
@@ -114,6 +117,7 @@ class Episode:
             coordination=Usage.of(r.coordination),
             split=_split(r),
             split_costs=tuple(u.cost_usd for u in (*r.by_model.values(), *r.by_role.values())),
+            events={_intern(k): n for k, n in r.events.items()} if r.events else _NO_EVENTS,
         )
 
     @property

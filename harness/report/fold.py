@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from harness.report.load import CellRun, Key
 
 Steps = list[dict[str, Any]]
+Events = list[dict[str, Any]]
+"""A trace line's `events` (`harness.events.event_dict`)."""
 
 
 def select_traces(cells: Sequence[CellRun], limit: int | None) -> list[tuple[CellRun, Key]]:
@@ -74,22 +76,30 @@ class TraceKeeper:
         self._cells.append(cell)
         return len(self._lens) - 1
 
-    def offer(self, cell: CellRun, key: Key, steps: Steps, place: tuple[int, int] | None) -> None:
-        """A trace just read; `place` is its (queue, rank), None for an episode with no
-        result. `cell.traced` already holds the keys read before this one."""
+    def offer(
+        self,
+        cell: CellRun,
+        key: Key,
+        steps: Steps,
+        place: tuple[int, int] | None,
+        events: Events | None = None,
+    ) -> None:
+        """A trace just read (its steps and trace events); `place` is its (queue, rank),
+        None for an episode with no result. `cell.traced` already holds the keys read
+        before this one."""
         if self.limit is None:
-            cell.traces[key] = steps
+            _keep(cell, key, steps, events)
             return
         if key in cell.traced:  # a line written twice: the last one is the trace
             if key in cell.traces:
-                cell.traces[key] = steps
+                _keep(cell, key, steps, events)
             return
         if place is None:
             return
         q, rank = place
         self._lens[q] += 1
         heapq.heappush(self._heaps[q], (-rank, key))
-        cell.traces[key] = steps
+        _keep(cell, key, steps, events)
         depth = self.depth
         assert depth is not None
         while depth > 0 and sum(min(n, depth - 1) for n in self._lens) >= self.limit:
@@ -99,9 +109,11 @@ class TraceKeeper:
         self.depth = depth
 
     def _trim(self, q: int, depth: int) -> None:
-        heap, traces = self._heaps[q], self._cells[q].traces
+        heap, cell = self._heaps[q], self._cells[q]
         while len(heap) > depth:
-            del traces[heapq.heappop(heap)[1]]
+            key = heapq.heappop(heap)[1]
+            del cell.traces[key]
+            cell.events.pop(key, None)
 
     def finish(self, cells: Sequence[CellRun]) -> list[tuple[CellRun, Key]]:
         """The episodes that get a page; every other trace's steps are dropped."""
@@ -113,7 +125,17 @@ class TraceKeeper:
             for cell in cells:
                 mine = keep.get(id(cell), set())
                 cell.traces = {k: v for k, v in cell.traces.items() if k in mine}
+                cell.events = {k: v for k, v in cell.events.items() if k in mine}
         return paged
+
+
+def _keep(cell: CellRun, key: Key, steps: Steps, events: Events | None) -> None:
+    """Hold a trace's steps, and its events when it has any (most have none)."""
+    cell.traces[key] = steps
+    if events:
+        cell.events[key] = events
+    else:
+        cell.events.pop(key, None)
 
 
 class CellFold:
@@ -139,12 +161,12 @@ class CellFold:
         except Exception as exc:  # noqa: BLE001 - analyse_cell reports it as before
             self.budget_error = exc
 
-    def add(self, key: Key, steps: Steps) -> None:
+    def add(self, key: Key, steps: Steps, events: Events | None = None) -> None:
         """One trace line, as read (a key read twice: the last line wins, as in a dict)."""
         r = self.results.get(key)
         if r is not None:
             self._diagnose(key, r, steps)
-        self.keeper.offer(self.cell, key, steps, self.places.get(key))
+        self.keeper.offer(self.cell, key, steps, self.places.get(key), events)
         self.cell.traced.add(key)
 
     def _diagnose(self, key: Key, r: Episode, steps: Steps) -> None:

@@ -21,6 +21,7 @@ from harness.drawing.overlay import read_config
 from harness.errors import ConfigError
 from harness.report.episodes import Episode, episode
 from harness.report.jsonl import JsonLines
+from harness.sim_stamp import mismatch_label, stamped
 from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from harness.report.overlays import RunOverlays
     from harness.taxonomy import Diagnosis
 
-RUN_FORMAT = 1
+RUN_FORMAT = 2
 """The run-directory format this reader was written for (harness/rundir.py)."""
 SWEEP_FORMAT = 1
 
@@ -55,6 +56,8 @@ class CellRun:
     """What the report keeps of each episode (`EpisodeResult`s passed in are converted)."""
     traces: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     """Steps of the episodes that get a trace page (every episode's with `traces=None`)."""
+    events: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    """Trace events of the episodes in `traces` that have any (`harness.events`)."""
     planned: int | None = None
     finished: bool = False
     notes: list[Note] = field(default_factory=list)
@@ -100,6 +103,16 @@ class RunData:
     def varying(self) -> list[dict[str, Any]]:
         return varying_axes(self.axes)
 
+    @property
+    def sim_label(self) -> str | None:
+        """What the report says when any of the run was made by another simulated behaviour
+        than this archbench's ("simulated with sim_version N (this archbench: M)"); None
+        when all of it was made by this one."""
+        found = [c.config for c in self.cells if c.config]
+        if self.kind == "sweep" and self.meta:
+            found.append(self.meta)
+        return mismatch_label({stamped(saved) for saved in found})
+
     def all_notes(self) -> list[Note]:
         out = list(self.notes)
         for c in self.cells:
@@ -124,6 +137,7 @@ def load_run(path: Path | str, *, traces: int | None = None, overlay: bool = Fal
     if (d / "sweep.json").exists() or (d / "cells").is_dir():
         run = _load_sweep(d, keeper, overlay)
         run.paged = keeper.finish(run.cells)
+        _note_sim_version(run)
         return run
     if not any((d / n).exists() for n in ("config.json", "results.jsonl", "summary.json")):
         raise ConfigError(
@@ -133,7 +147,15 @@ def load_run(path: Path | str, *, traces: int | None = None, overlay: bool = Fal
     cell = load_cell(d, "run", {}, keeper, overlay)
     run = RunData(d, "compare", [cell], meta=cell.config)
     run.paged = keeper.finish(run.cells)
+    _note_sim_version(run)
     return run
+
+
+def _note_sim_version(run: RunData) -> None:
+    """Say first when the run's numbers come from another simulated behaviour."""
+    label = run.sim_label
+    if label is not None:
+        run.notes.insert(0, Note("warn", f"{label}: its numbers follow that version's rules"))
 
 
 def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | None:
@@ -321,10 +343,12 @@ def _load_traces(cell: CellRun, d: Path, fold: CellFold, overlays: RunOverlays |
             arch, task, seed, raw = obj["architecture"], obj["task_id"], obj["seed"], obj["steps"]
             key = (str(arch), str(task), int(seed))
             steps = [s for s in raw if isinstance(s, dict)]
-        except (KeyError, TypeError, ValueError):
+            got = obj.get("events")  # run format 2; none before
+            events = [e for e in got if isinstance(e, dict)] if isinstance(got, list) else []
+        except (KeyError, TypeError, ValueError, AttributeError):
             bad += 1
             continue
-        fold.add(key, steps)
+        fold.add(key, steps, events)
     if overlays is not None:
         overlays.traces_read(lines)
     if missing:

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from harness.events import MEANING, kinds_in_order
 from harness.report.episodes import Result
 from harness.report.load import CellRun, Key
 from harness.report.plots import PARTS
@@ -32,7 +33,13 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pct=pct, ci=ci, money=money, num=num, signed=signed, mode=mode_label)
+    env.globals.update(event_kinds=event_kinds, event_meaning=MEANING)
     return env
+
+
+def event_kinds(counts: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """The kinds of trace event in per-architecture counts, in `EVENT_KINDS` order."""
+    return kinds_in_order(k for c in counts.values() for k in c)
 
 
 def pct(e: Estimate | float | None) -> str:
@@ -204,6 +211,7 @@ def write_trace_page(
         roles=roles,
         diagnosis=diagnosis,
         evidence=_by_step(diagnosis),
+        events=cell.events.get(key, []),
     )
     path = out_dir / trace_file(cell, key)
     path.parent.mkdir(parents=True, exist_ok=True)
