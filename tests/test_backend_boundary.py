@@ -1,14 +1,16 @@
 """The boundary where a server's reply enters archbench, piece by piece and without a
-server: text cleaning, key scrubbing, tool arguments and usage checks.
-test_hostile_models.py runs the same through whole episodes."""
+server: text cleaning, key scrubbing, tool arguments, usage checks, and the names of
+network failures. test_hostile_models.py runs the same through whole episodes."""
 
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import pytest
 
+from harness.backends.neterrors import chain, describe, where
 from harness.backends.openai_compat import create_backend
 from harness.backends.reply import count, read_reply, read_usage, tool_arguments, valid_usage
 from harness.backends.sanitize import REDACTED, Scrubber, clean_text, safe_text
@@ -209,3 +211,67 @@ def test_a_cost_is_never_negative_even_from_an_old_cached_answer() -> None:
     fine = Usage(requests=1, input_tokens=10, cached_input_tokens=4, output_tokens=3)
     assert valid_usage(fine) is fine
     assert backend.reprice(fine).cost_usd == pytest.approx((6 * 1 + 4 * 0.5 + 3 * 2) / 1e6)
+
+
+# --- network failures -------------------------------------------------------------------
+
+
+def _raised(*layers: BaseException) -> BaseException:
+    """`layers[0]` raised from `layers[1]` raised from ... (innermost last)."""
+    for outer, inner in zip(layers, layers[1:], strict=False):
+        outer.__cause__ = inner
+    return layers[0]
+
+
+class ServerDisconnectedError(Exception):  # named as aiohttp's
+    pass
+
+
+class ConnectTimeout(Exception):  # named as httpx's
+    pass
+
+
+URL = "http://127.0.0.1:8000/v1"
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [
+        (_raised(ConnectTimeout(), ConnectionRefusedError(111, "x")), "connection refused by"),
+        (_raised(RuntimeError(), ConnectionResetError(104, "x")), "connection reset by"),
+        (_raised(RuntimeError(), BrokenPipeError(32, "x")), "connection reset by"),
+        (_raised(ConnectTimeout(), ServerDisconnectedError()), "connection closed by"),
+        (_raised(RuntimeError(), ConnectTimeout()), "timed out after 5s"),
+        (_raised(RuntimeError(), TimeoutError()), "timed out after 5s"),
+        (_raised(RuntimeError(), OSError(101, "Network is unreachable")), "failed (Network is"),
+        (RuntimeError("?"), "connection to 127.0.0.1:8000 failed (RuntimeError)"),
+    ],
+)
+def test_a_network_failure_is_named_from_the_root_of_its_chain(
+    exc: BaseException, reason: str
+) -> None:
+    assert reason in describe(exc, URL, 5.0)
+
+
+def test_a_dns_failure_names_the_host_and_the_resolvers_words() -> None:
+    exc = _raised(RuntimeError(), OSError(), socket.gaierror(socket.EAI_NONAME, "Name unknown"))
+    assert describe(exc, "https://api.example.org/v1", 60) == (
+        "DNS lookup failed for api.example.org (Name unknown)"
+    )
+
+
+def test_hidden_context_is_followed_and_cycles_end() -> None:
+    inner = ConnectionResetError(104, "reset")
+    outer = RuntimeError("read error")
+    outer.__context__ = inner
+    outer.__suppress_context__ = True  # as httpcore raises it
+    assert describe(outer, URL, 1) == "connection reset by 127.0.0.1:8000"
+    a, b = RuntimeError("a"), RuntimeError("b")
+    a.__cause__, b.__cause__ = b, a
+    assert len(chain(a)) == 2
+
+
+def test_where_makes_the_port_explicit() -> None:
+    assert where("https://api.deepseek.com") == ("api.deepseek.com", "api.deepseek.com:443")
+    assert where("http://localhost/v1") == ("localhost", "localhost:80")
+    assert where("http://[::1]:8080/v1") == ("::1", "[::1]:8080")

@@ -2,11 +2,12 @@
 cost negative or hold a call past its deadline. Each scenario runs real archbench episodes
 through the real-backend path (the `openai` SDK, the cache, the recorder) against the local
 server, then checks what was written: no crash, the outcome recorded, no key on disk,
-nothing negative. docs/reliability.md lists these promises."""
+nothing negative, the deadline honoured. docs/reliability.md lists these promises."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,25 @@ def test_a_hostile_error_body_is_recorded_readably(
     assert replay(tmp_path).matches(tmp_path)
 
 
+def test_a_body_that_is_not_utf8_is_retried_then_named(
+    fake_server: FakeServer, mini_file: Path, tmp_path: Path
+) -> None:
+    from test_backend_faults import call
+
+    from harness.backends.base import CallStats
+
+    fake_server.reset(faults=[Fault("bad_utf8")])
+    stats = CallStats()
+    call(fake_server.model_id(max_retries=1, backoff=0.01), stats)
+    assert (stats.retries, stats.network, stats.failed) == (1, 1, 0)
+    fake_server.reset(faults=[Fault("bad_utf8", times=-1)])
+    model = fake_server.model_id(max_retries=1, backoff=0.01)
+    result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    assert r.error.endswith(": the response body is not valid UTF-8 (gave up after 2 attempts)")
+
+
 # --- keys echoed back -------------------------------------------------------------------
 
 
@@ -217,3 +237,155 @@ def test_invalid_usage_never_makes_a_cost_negative(
         cache=False,
     )
     assert [r.outcome for r in capped.results] == ["budget_exhausted"]
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+
+TRANSPORTS = ["aiohttp", "httpx"]
+
+
+def _transport(monkeypatch: pytest.MonkeyPatch, transport: str) -> None:
+    if transport == "httpx":
+        monkeypatch.setenv("ARCHBENCH_HTTP", "httpx")
+    else:
+        monkeypatch.delenv("ARCHBENCH_HTTP", raising=False)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("kind", ["trickle", "endless"])
+def test_a_body_that_never_finishes_ends_at_the_deadline(
+    fake_server: FakeServer,
+    mini_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: str,
+    kind: str,
+) -> None:
+    """A byte every 0.1 s (the whole body would take a minute) or a body that never ends:
+    each byte is well within the timeout, the whole response is not. The call ends at its
+    deadline (the timeout), as a timeout; the episode is recorded as `error`."""
+    _transport(monkeypatch, transport)
+    fake_server.reset(faults=[Fault(kind, times=-1, delay_s=0.1)])  # type: ignore[arg-type]
+    model = fake_server.model_id(timeout=1, max_retries=0)
+    start = time.monotonic()
+    result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+    elapsed = time.monotonic() - start
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    assert r.error.endswith(": timed out after 1s (gave up after 1 attempts)"), r.error
+    assert elapsed < 20  # the deadline fired: the body alone would take a minute
+    (line,) = _lines(tmp_path / "results.jsonl")
+    assert line["outcome"] == "error"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_trickled_answer_is_retried_after_the_deadline(
+    fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch, transport: str
+) -> None:
+    """The deadline cancels the attempt cleanly: the next attempt, on the same client,
+    gets its answer."""
+    from test_backend_faults import call
+
+    from harness.backends.base import CallStats
+
+    _transport(monkeypatch, transport)
+    fake_server.reset(faults=[Fault("trickle", delay_s=0.1)])
+    stats = CallStats()
+    call(fake_server.model_id(timeout=1, max_retries=1, backoff=0.01), stats)
+    assert (stats.retries, stats.network, stats.failed) == (1, 1, 0)
+
+
+# --- connections ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_refused_connection_is_named_so(
+    fake_server: FakeServer,
+    mini_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: str,
+) -> None:
+    from fake_hostile import refused_url
+
+    _transport(monkeypatch, transport)
+    url = refused_url()
+    model = f"openai-compatible/fake@{url}?max_retries=1&backoff=0.01&timeout=30"
+    start = time.monotonic()
+    result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    host = url.removeprefix("http://").removesuffix("/v1")
+    assert r.error.endswith(f": connection refused by {host} (gave up after 2 attempts)"), r.error
+    assert time.monotonic() - start < 20  # not the 30 s timeout
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [("reset", "connection reset by"), ("close", "connection closed by")],
+)
+def test_a_reset_or_closed_connection_is_named_so(
+    fake_server: FakeServer,
+    mini_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: str,
+    mode: str,
+    reason: str,
+) -> None:
+    from fake_hostile import RawListener
+
+    _transport(monkeypatch, transport)
+    with RawListener(mode) as listener:  # type: ignore[arg-type]
+        model = f"openai-compatible/fake@{listener.base_url}?max_retries=1&backoff=0.01"
+        result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+        assert listener.accepted >= 2
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    assert f": {reason} 127.0.0.1:{listener.port}" in r.error, r.error
+    assert r.error.endswith("(gave up after 2 attempts)")
+    assert "timed out" not in r.error
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_connection_dropped_inside_the_body_is_named_so(
+    fake_server: FakeServer,
+    mini_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: str,
+) -> None:
+    _transport(monkeypatch, transport)
+    fake_server.reset(faults=[Fault("drop", times=-1)])
+    model = fake_server.model_id(max_retries=1, backoff=0.01)
+    result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    closed = f"connection closed by 127.0.0.1:{fake_server.port} before the response was complete"
+    assert r.error.endswith(f": {closed} (gave up after 2 attempts)"), r.error
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_dns_failure_is_named_so(
+    fake_server: FakeServer,
+    mini_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    transport: str,
+) -> None:
+    """The resolver is replaced by one that knows no name, so nothing leaves the machine."""
+    import asyncio
+    import socket
+
+    async def no_such_name(self: Any, host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", no_such_name)
+    _transport(monkeypatch, transport)
+    model = "vllm/fake?base_url=http://localhost:9/v1&max_retries=0"
+    result = _run(model, mini_file, tmp_path, archs=["kimi-researcher"], tasks=["mini-lookup"])
+    (r,) = result.results
+    assert r.outcome == "error" and r.error is not None
+    assert ": DNS lookup failed for localhost (" in r.error, r.error

@@ -8,6 +8,7 @@ record/replay. See docs/backends.md.
     openai_compat.py  the backend over the `openai` SDK; registers the providers
     reply.py          reading a reply: where a server's answer enters archbench
     sanitize.py       text made safe there: no lone surrogates, no key
+    neterrors.py      failures below HTTP named: refused, reset, closed, DNS, timed out
     pricing.py        the shipped price table (prices.toml) and user overrides
     retry.py          backoff with seeded jitter, Retry-After
     ratelimit.py      per-endpoint requests/tokens per minute

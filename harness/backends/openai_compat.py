@@ -2,21 +2,23 @@
 tool calling, through the official `openai` SDK (`openai.AsyncOpenAI`).
 
 `providers.py` says which endpoint, key and settings an id means; this module makes the
-calls: the request body (tools as function schemas), retries, rate limits, the reply read
-through `reply.py` (text cleaned, key scrubbed, usage checked; cost and measured latency
-added), errors that name their reason and never the key. It registers the providers
-(openai, deepseek, moonshot, minimax, qwen, vllm, ollama, llamacpp, openai-compatible)
-without importing the SDK: only a call does.
+calls: the request body (tools as function schemas), a deadline per attempt, retries, rate
+limits, the reply read through `reply.py` (text cleaned, key scrubbed, usage checked; cost
+and measured latency added), errors that name their reason (`neterrors.py` below HTTP) and
+never the key. It registers the providers (openai, deepseek, moonshot, minimax, qwen,
+vllm, ollama, llamacpp, openai-compatible) without importing the SDK: only a call does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from harness.backends import neterrors
 from harness.backends.base import CallStats, step_of
 from harness.backends.clients import client_for, post_chat
 from harness.backends.pricing import PriceTable, load_price_table
@@ -145,9 +147,16 @@ class OpenAIBackend:
             client = await client_for(self.endpoint, key)
             start = time.perf_counter()
             try:
-                completion = await post_chat(client, payload, s.timeout_s)
+                # the deadline of the whole attempt: the SDK's timeout bounds each read, so
+                # a server sending a byte at a time, or never ending, would outlast it
+                async with asyncio.timeout(s.timeout_s):
+                    completion = await post_chat(client, payload, s.timeout_s)
+            except TimeoutError:
+                raise Retryable(f"timed out after {s.timeout_s:g}s") from None
             except openai.APIError as exc:
                 raise self._classify(exc) from None
+            except UnicodeDecodeError:  # the SDK decodes the body strictly
+                raise Retryable("the response body is not valid UTF-8") from None
             latency = time.perf_counter() - start
             if limiter is not None:
                 limiter.settle(estimate, reported_tokens(completion) or estimate)
@@ -178,11 +187,9 @@ class OpenAIBackend:
     def _classify(self, exc: openai.APIError) -> Exception:
         import openai
 
-        if isinstance(exc, openai.APITimeoutError):
-            return Retryable(f"timed out after {self.settings.timeout_s:g}s")
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc
-            return Retryable(f"connection failed ({type(cause).__name__})")
+        if isinstance(exc, openai.APIConnectionError):  # APITimeoutError is one too
+            reason = neterrors.describe(exc, self.endpoint.base_url, self.settings.timeout_s)
+            return Retryable(reason)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             reason = f"HTTP {status}: {safe_text(str(exc.message), self.scrub, ERROR_CHARS)}"
