@@ -9,6 +9,15 @@ Retry-After, 500, responses slower than the client's timeout, malformed tool-cal
 unknown tool names, dropped connections; for a number of requests, for requests whose text
 matches, or at random.
 
+Hostile replies too (made in `fake_hostile.py`), as real servers have been seen to send:
+lone UTF-16 surrogates, NUL and control characters in the text, the tool-call arguments and
+ids (`hostile_text`) or in a tool's name (`hostile_name`); the request's key echoed in a
+reply (`echo_key`) or in an error at any offset (`pad`) or cut by the server (`cut`);
+negative or non-integer usage (`bad_usage`); a body that is not UTF-8 (`bad_utf8`), is
+trickled a byte at a time (`trickle`) or never ends (`endless`). `RawListener` is a port
+that resets or closes the connection instead of answering, and `refused_url()` one where
+nothing listens.
+
     import fake_openai_server
     _server = fake_openai_server._server
     fake_server = fake_openai_server.fake_server
@@ -35,15 +44,32 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from fake_hostile import HOSTILE, ascii_json, echoed_call, endless, hostile_call, trickle
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from harness.backends.providers import LOOPBACK_ONLY_ENV, PROVIDERS
 from harness.backends.ratelimit import reset_limiters
 
-FaultKind = Literal["429", "500", "400", "slow", "drop", "bad_json", "unknown_tool", "no_usage"]
+FaultKind = Literal[
+    "429",
+    "500",
+    "400",
+    "slow",
+    "drop",
+    "bad_json",
+    "unknown_tool",
+    "no_usage",
+    "hostile_text",
+    "hostile_name",
+    "echo_key",
+    "bad_usage",
+    "trickle",
+    "endless",
+    "bad_utf8",
+]
 Policy = Callable[[dict[str, Any]], dict[str, Any]]
 _HIT = re.compile(r"^\[([^\]]+)\] ", re.M)
 
@@ -54,7 +80,10 @@ class Fault:
     times: int = 1  # how many matching requests it hits; -1: all of them
     match: str | None = None  # only requests whose messages contain this text
     retry_after: str | None = "0"  # for 429
-    delay_s: float = 1.0  # for slow
+    delay_s: float = 1.0  # for slow; for trickle, the wait between two bytes
+    pad: int = 0  # for 400/500: characters before the echoed Authorization header
+    cut: int | None = None  # for 400/500: the server cuts its own message to this length
+    usage: dict[str, Any] | None = None  # for bad_usage: the usage fields to send instead
 
     def hits(self, text: str) -> bool:
         if self.times == 0 or (self.match is not None and self.match not in text):
@@ -245,22 +274,52 @@ class FakeServer:
         if kind == "429":
             headers = {"Retry-After": fault.retry_after} if fault and fault.retry_after else {}
             return JSONResponse({"error": {"message": "slow down"}}, 429, headers=headers)
+        auth = request.headers.get("authorization", "")
         if kind in ("500", "400"):
-            auth = request.headers.get("authorization", "")
             # a careless server that echoes the request's key in its error message
-            msg = {"message": f"server error for {auth}", "type": "server_error"}
-            return JSONResponse({"error": msg}, int(kind))
+            text = "p" * (fault.pad if fault else 0) + f"server error for {auth}"
+            if fault and fault.cut is not None:
+                text = text[: fault.cut]
+            msg = {"message": text + HOSTILE, "type": "server_error"}
+            return ascii_json({"error": msg}, int(kind))
         if kind == "slow":
             await asyncio.sleep(fault.delay_s if fault else 1.0)
         if kind == "drop":
             return _Dropped()
+        if kind == "endless":
+            return StreamingResponse(endless(request), media_type="application/json")
         reply = reply or s.policy(body)
-        calls = reply["calls"]
+        content, calls = reply["content"], reply["calls"]
         if kind == "bad_json" and calls:
             calls = [{"name": calls[0]["name"], "arguments": '{"query": "unterminated'}]
         if kind == "unknown_tool" and calls:
             calls = [_call("browse", {"url": "http://example.com"})]
-        return JSONResponse(self._completion(body, reply["content"], calls, kind != "no_usage"))
+        if kind == "hostile_name" and calls:
+            calls = [{**calls[0], "name": calls[0]["name"] + HOSTILE}]
+        if kind == "echo_key":
+            content = f"{content} (you sent {auth})"
+            calls = [echoed_call(c, auth) for c in calls]
+        if kind == "hostile_text":
+            content += HOSTILE
+            calls = [hostile_call(c) for c in calls]
+        out = self._completion(body, content, calls, kind != "no_usage")
+        if kind == "hostile_text":
+            for tc in out["choices"][0]["message"].get("tool_calls", []):
+                tc["id"] += HOSTILE
+        if kind == "bad_usage" and fault is not None and fault.usage is not None:
+            out["usage"] = {**out.get("usage", {}), **fault.usage}
+        if kind == "trickle":
+            data = json.dumps(out).encode()
+            delay = fault.delay_s if fault else 0.1
+            headers = {"content-length": str(len(data))}
+            return StreamingResponse(trickle(request, data, delay), headers=headers)
+        if kind in ("hostile_text", "hostile_name", "bad_usage"):
+            return ascii_json(out)
+        if kind == "bad_utf8":  # bytes no UTF-8 decoder accepts, inside the text
+            data = json.dumps(out).replace('"content": "', '"content": "NOT-UTF8', 1)
+            body = data.encode().replace(b"NOT-UTF8", b"\xff\xfe\xc3")
+            return Response(body, 200, media_type="application/json")
+        return JSONResponse(out)
 
     def _completion(
         self, body: dict[str, Any], content: str, calls: list[dict[str, Any]], usage: bool

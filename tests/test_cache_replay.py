@@ -23,6 +23,7 @@ from harness.errors import ConfigError
 from harness.messages import GenerateConfig, Message, ModelRequest, ToolCall
 from harness.registry import parse_model_id
 from harness.rerun import replay
+from harness.sim.version import SIM_VERSION, UNSTAMPED_SIM_VERSION
 from harness.tools import ANSWER, SEARCH
 
 ARCHS = ["kimi-researcher", "orchestrator-workers"]
@@ -176,7 +177,10 @@ def test_a_recorded_run_replays_offline_byte_for_byte(
     ]
     assert "error" in outcomes and "answered" in outcomes
     sent = len(fake_server.requests)
-    lines = [json.loads(x) for x in (recorded / "recording.jsonl").read_text().splitlines()]
+    header, *lines = [
+        json.loads(x) for x in (recorded / "recording.jsonl").read_text().splitlines()
+    ]
+    assert header == {"kind": "archbench-recording", "v": 1, "sim_version": SIM_VERSION}
     assert any("error" in x for x in lines) and all("oracle" not in x["request"] for x in lines)
     first = lines[0]
     assert first["request"]["messages"][0]["role"] == "system" and "usage" in first["response"]
@@ -209,7 +213,7 @@ def test_a_request_not_in_the_recording_fails_only_its_episode(
     drop = next(
         i
         for i, x in enumerate(lines)
-        if (e := json.loads(x))["step"] == 2
+        if (e := json.loads(x)).get("step") == 2
         and e["request"]["messages"][0]["content"].startswith("You are a research agent")
         and "maker of the Vexa drone" in e["request"]["messages"][1]["content"]
     )
@@ -274,5 +278,64 @@ def test_record_needs_a_run_dir_and_replay_needs_a_recording(
 def test_a_simulated_run_records_and_replays_too(mini_file: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     compare(ARCHS, suite=str(mini_file), seeds=1, out=run, record=True)
-    assert (run / "recording.jsonl").read_text() == ""  # simulated models are not recorded
+    # simulated models are not recorded: the header alone
+    (header,) = (run / "recording.jsonl").read_text().splitlines()
+    assert json.loads(header)["sim_version"] == SIM_VERSION
     assert replay(run).matches(run)
+
+
+# --- the simulation version -------------------------------------------------------------
+
+
+def test_cache_rows_and_recordings_carry_the_simulation_version(
+    fake_server: FakeServer, mini_file: Path, tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    model = fake_server.model_id()
+    compare(
+        ["kimi-researcher"],
+        suite=str(mini_file),
+        seeds=1,
+        models={"*": model},
+        out=run,
+        record=True,
+        cache_dir=tmp_path,
+    )
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        rows = db.execute("SELECT response FROM responses").fetchall()
+    db.close()
+    assert rows and {json.loads(r)["sim_version"] for (r,) in rows} == {SIM_VERSION}
+    header = json.loads((run / "recording.jsonl").read_text().splitlines()[0])
+    assert header["sim_version"] == SIM_VERSION
+    assert replay(run).matches(run)
+
+
+@pytest.mark.parametrize("stamp", ["none", "no-field", "other"])
+def test_a_recording_of_another_simulation_version_is_refused(
+    mini_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], stamp: str
+) -> None:
+    """Made before the version was stamped (no header, or a header without the field:
+    version 1) or under another one: refused in one line naming both versions, exit 2."""
+    run = tmp_path / "run"
+    compare(ARCHS, suite=str(mini_file), seeds=1, out=run, record=True)
+    path = run / "recording.jsonl"
+    header, *lines = path.read_text().splitlines()
+    if stamp == "none":
+        path.write_text("".join(x + "\n" for x in lines))
+        old = UNSTAMPED_SIM_VERSION
+    else:
+        old = UNSTAMPED_SIM_VERSION if stamp == "no-field" else SIM_VERSION + 1
+        fields = {"kind": "archbench-recording", "v": 1}
+        fields |= {} if stamp == "no-field" else {"sim_version": old}
+        path.write_text("".join(x + "\n" for x in [json.dumps(fields), *lines]))
+    message = (
+        f"recording.jsonl was recorded under simulation version {old}, "
+        f"this archbench simulates version {SIM_VERSION}"
+    )
+    with pytest.raises(ConfigError, match=message):
+        replay(run)
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--replay", str(run), "-q"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -6,6 +6,9 @@ record/replay. See docs/backends.md.
     providers.py      what an id means: the providers (openai, deepseek, moonshot, minimax,
                       qwen, vllm, ollama, llamacpp, openai-compatible), options, keys
     openai_compat.py  the backend over the `openai` SDK; registers the providers
+    reply.py          reading a reply: where a server's answer enters archbench
+    sanitize.py       text made safe there: no lone surrogates, no key
+    neterrors.py      failures below HTTP named: refused, reset, closed, DNS, timed out
     pricing.py        the shipped price table (prices.toml) and user overrides
     retry.py          backoff with seeded jitter, Retry-After
     ratelimit.py      per-endpoint requests/tokens per minute

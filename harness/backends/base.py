@@ -53,6 +53,7 @@ class CallStats:
     shared: int = 0  # answered by an identical request earlier in the same recorded run
     replayed: int = 0  # answered from a recording
     not_recorded: int = 0  # replay misses (the episode ended as `error`)
+    invalid_usage: int = 0  # answers whose reported usage could not be true (counted locally)
     spent_usd: float | None = 0.0  # cost of the network calls; None once a price is unknown
 
     def add_spend(self, cost: float | None) -> None:
@@ -80,6 +81,8 @@ class CallStats:
             parts.append(f"{self.replayed} replayed")
         if self.not_recorded:
             parts.append(f"{self.not_recorded} not in the recording")
+        if self.invalid_usage:
+            parts.append(f"{self.invalid_usage} with invalid usage (counted locally)")
         spent = "unknown" if self.spent_usd is None else f"${self.spent_usd:.4f}"
         return f"model calls: {', '.join(parts)}; spent now: {spent}"
 

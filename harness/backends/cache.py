@@ -10,7 +10,11 @@ oracle, which is never part of a key.
 
 `key` is `base.request_key` (sha256 of model identity, messages, tools, config, seed),
 `model` the identity (provider/model@endpoint, never a key), `response` the JSON of the
-`ModelResponse`. Delete the file to empty the cache; `--no-cache` bypasses it.
+`ModelResponse` with the `sim_version` (`harness.sim.version`) of the archbench that asked.
+The version is recorded, not keyed: a real model's answer depends on the request it got,
+and the key is that request, whatever simulation produced it. (It goes in the JSON rather
+than a column of its own so that older archbench versions can still share the file.)
+Delete the file to empty the cache; `--no-cache` bypasses it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from harness.backends.base import (
 )
 from harness.errors import ConfigError
 from harness.messages import ModelRequest, ModelResponse
+from harness.sim.version import SIM_VERSION
 from harness.usage import Usage
 
 CACHE_ENV = "ARCHBENCH_CACHE_DIR"
@@ -84,9 +89,11 @@ class ResponseCache:
         return None if row is None else dict(json.loads(row[0]))
 
     def put(self, key: str, model: str, response: dict[str, Any]) -> None:
+        """Keep `response` (stamped with this archbench's simulation version)."""
+        stamped = {**response, "sim_version": SIM_VERSION}
         self.open().execute(
             "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)",
-            (key, model, json.dumps(response, ensure_ascii=False), time.time()),
+            (key, model, json.dumps(stamped, ensure_ascii=False), time.time()),
         )
 
     def __len__(self) -> int:

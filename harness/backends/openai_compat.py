@@ -2,20 +2,23 @@
 tool calling, through the official `openai` SDK (`openai.AsyncOpenAI`).
 
 `providers.py` says which endpoint, key and settings an id means; this module makes the
-calls: the request body (tools as function schemas), retries, rate limits, the parsed reply
-(tool calls, usage, cost, measured latency), errors that name their reason and never the
-key. It registers the providers (openai, deepseek, moonshot, minimax, qwen, vllm, ollama,
-llamacpp, openai-compatible) without importing the SDK: only a call does.
+calls: the request body (tools as function schemas), a deadline per attempt, retries, rate
+limits, the reply read through `reply.py` (text cleaned, key scrubbed, usage checked; cost
+and measured latency added), errors that name their reason (`neterrors.py` below HTTP) and
+never the key. It registers the providers (openai, deepseek, moonshot, minimax, qwen,
+vllm, ollama, llamacpp, openai-compatible) without importing the SDK: only a call does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from harness.backends import neterrors
 from harness.backends.base import CallStats, step_of
 from harness.backends.clients import client_for, post_chat
 from harness.backends.pricing import PriceTable, load_price_table
@@ -29,18 +32,22 @@ from harness.backends.providers import (
     resolve,
 )
 from harness.backends.ratelimit import limiter_for
+from harness.backends.reply import read_reply, reported_tokens, valid_usage
 from harness.backends.retry import RetriesExhausted, Retryable, retry, retry_after_seconds
+from harness.backends.sanitize import Scrubber, safe_text
 from harness.backends.wire import WireEncoder
 from harness.errors import BackendError
-from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
+from harness.messages import ModelRequest, ModelResponse
 from harness.registry import ModelId, Provider, register_provider
-from harness.tools import MALFORMED, parse_arguments
 from harness.usage import Price, Usage
 
 if TYPE_CHECKING:
     import openai
 
 log = logging.getLogger("archbench.backends")
+
+ERROR_CHARS = 200
+"""How much of a server's error text an error message keeps (after the key is scrubbed)."""
 
 
 class OpenAIBackend:
@@ -68,7 +75,15 @@ class OpenAIBackend:
         the keys file's status, which is not worth doing on every call."""
         return api_key(self.endpoint)
 
+    @cached_property
+    def scrub(self) -> Scrubber:
+        """What removes this backend's key from any text a server sends back."""
+        return Scrubber(self.key)
+
     def reprice(self, usage: Usage) -> Usage:
+        """`usage` with valid counts (none negative; an answer cached before the checks
+        of `reply.py` may hold some) and its cost from the current price table: ≥ 0."""
+        usage = valid_usage(usage)
         cost = (
             None
             if self.price is None
@@ -132,14 +147,19 @@ class OpenAIBackend:
             client = await client_for(self.endpoint, key)
             start = time.perf_counter()
             try:
-                completion = await post_chat(client, payload, s.timeout_s)
+                # the deadline of the whole attempt: the SDK's timeout bounds each read, so
+                # a server sending a byte at a time, or never ending, would outlast it
+                async with asyncio.timeout(s.timeout_s):
+                    completion = await post_chat(client, payload, s.timeout_s)
+            except TimeoutError:
+                raise Retryable(f"timed out after {s.timeout_s:g}s") from None
             except openai.APIError as exc:
-                raise self._classify(exc, key) from None
+                raise self._classify(exc) from None
+            except UnicodeDecodeError:  # the SDK decodes the body strictly
+                raise Retryable("the response body is not valid UTF-8") from None
             latency = time.perf_counter() - start
             if limiter is not None:
-                u = completion.get("usage") if isinstance(completion, dict) else None
-                used = (_field(u, "prompt_tokens") or 0) + (_field(u, "completion_tokens") or 0)
-                limiter.settle(estimate, used or estimate)
+                limiter.settle(estimate, reported_tokens(completion) or estimate)
             return completion
 
         def on_retry(exc: Retryable, wait: float) -> None:
@@ -152,93 +172,46 @@ class OpenAIBackend:
             response = self._response(completion, request, latency)
         except RetriesExhausted as exc:
             self.stats.failed += 1
-            raise BackendError(_redact(f"{self.id}: {exc}", key)) from None
-        except BackendError:
+            raise BackendError(self.scrub(f"{self.id}: {exc}")) from None
+        except BackendError as exc:
             self.stats.failed += 1
-            raise
+            raise BackendError(self.scrub(str(exc))) from None
         except Exception as exc:  # a bug or a response we cannot read: this episode only
             self.stats.failed += 1
-            reason = f"{self.id}: unexpected {type(exc).__name__}: {str(exc)[:200]}"
-            raise BackendError(_redact(reason, key)) from None
+            detail = safe_text(str(exc), self.scrub, ERROR_CHARS)
+            raise BackendError(f"{self.id}: unexpected {type(exc).__name__}: {detail}") from None
         self.stats.network += 1
         self.stats.add_spend(response.usage.cost_usd)
         return response
 
-    def _classify(self, exc: openai.APIError, key: str | None) -> Exception:
+    def _classify(self, exc: openai.APIError) -> Exception:
         import openai
 
-        if isinstance(exc, openai.APITimeoutError):
-            return Retryable(f"timed out after {self.settings.timeout_s:g}s")
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc
-            return Retryable(f"connection failed ({type(cause).__name__})")
+        if isinstance(exc, openai.APIConnectionError):  # APITimeoutError is one too
+            reason = neterrors.describe(exc, self.endpoint.base_url, self.settings.timeout_s)
+            return Retryable(reason)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
-            reason = _redact(f"HTTP {status}: {exc.message[:200]}", key)
+            reason = f"HTTP {status}: {safe_text(str(exc.message), self.scrub, ERROR_CHARS)}"
             if status == 429:
                 return Retryable(reason, retry_after_seconds(exc.response.headers))
             if status in (408, 409) or status >= 500:
                 return Retryable(reason)
             return BackendError(f"{self.id}: {reason}")
-        return BackendError(_redact(f"{self.id}: {type(exc).__name__}: {exc}", key))
+        detail = safe_text(str(exc), self.scrub, ERROR_CHARS)
+        return BackendError(f"{self.id}: {type(exc).__name__}: {detail}")
 
     def _response(self, completion: Any, request: ModelRequest, latency: float) -> ModelResponse:
-        """The reply from the decoded JSON body (a dict; anything else has no choices)."""
-        try:
-            message = completion["choices"][0]["message"]
-            if not isinstance(message, dict):
-                raise TypeError
-        except (KeyError, IndexError, TypeError):
-            raise BackendError(f"{self.id}: the response has no choices") from None
-        step = step_of(request)
-        calls = []
-        for i, tc in enumerate(message.get("tool_calls") or ()):
-            tc = tc if isinstance(tc, dict) else {}
-            fn = tc.get("function")
-            call_id = tc.get("id") or f"call_{step}_{i}"
-            if not isinstance(fn, dict):
-                calls.append(ToolCall(call_id, "?", {MALFORMED: "unsupported kind of tool call"}))
-            else:
-                raw = fn.get("arguments")
-                args = (
-                    parse_arguments(raw)
-                    if raw is None or isinstance(raw, str | dict)
-                    else {MALFORMED: "tool arguments must be a JSON object"}
-                )
-                calls.append(ToolCall(call_id, fn.get("name") or "?", args))
-        content = message.get("content")
-        reply = Message("assistant", content if isinstance(content, str) else "", tuple(calls))
-        usage = self._usage(completion.get("usage"), request, reply)
-        return ModelResponse(reply, usage, round(latency, 6), self.id)
-
-    def _usage(self, u: Any, request: ModelRequest, reply: Message) -> Usage:
-        if u is None:  # some local servers report none: count it ourselves
-            usage = Usage(requests=1, input_tokens=request.input_tokens, output_tokens=reply.tokens)
-            return self.reprice(usage)
-        cached = _field(u, "prompt_tokens_details", "cached_tokens")
-        if cached is None:  # DeepSeek reports its own field
-            cached = _field(u, "prompt_cache_hit_tokens")
-        usage = Usage(
-            requests=1,
-            input_tokens=_field(u, "prompt_tokens") or 0,
-            cached_input_tokens=cached or 0,
-            output_tokens=_field(u, "completion_tokens") or 0,
-            reasoning_tokens=_field(u, "completion_tokens_details", "reasoning_tokens") or 0,
-        )
-        return self.reprice(usage)
-
-
-def _field(obj: Any, *path: str) -> int | None:
-    """A usage field of the decoded JSON, e.g. `prompt_tokens_details.cached_tokens`."""
-    for name in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(name)
-    return obj if isinstance(obj, int) and not isinstance(obj, bool) else None
-
-
-def _redact(text: str, key: str | None) -> str:
-    return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+        """The reply, read (and made safe) by `reply.read_reply`, priced and timed."""
+        read = read_reply(completion, request, step_of(request), self.scrub, self.id)
+        if read.invalid_usage:
+            self.stats.invalid_usage += 1
+            log.warning(
+                "%s: the server reported invalid usage (%s); counted locally",
+                self.id,
+                ", ".join(read.invalid_usage),
+            )
+        return ModelResponse(read.message, self.reprice(read.usage), round(latency, 6), self.id)
 
 
 def create_backend(

@@ -2,7 +2,8 @@
 
 `--record` writes, in the run directory:
 
-    recording.jsonl     one line per distinct request a real model answered (or failed):
+    recording.jsonl     a header, {"kind": "archbench-recording", "v", "sim_version"}, then
+                        one line per distinct request a real model answered (or failed):
                         {"key", "model", "identity", "step", "request", "response" | "error"}
                         `request` is what the model received (messages, tools, config,
                         seed; never a key, never the oracle), `response` the message, usage,
@@ -15,6 +16,11 @@
 and no network is touched. A request that is not in the recording fails that episode with
 "not recorded: model X, step N". Identical requests within one recorded run share one
 answer (a second asks no provider), so a replay can never have to choose between two.
+
+The header's `sim_version` is the simulation version (`harness.sim.version`) of the
+archbench that recorded. A replay recomputes the simulated roles, and the real models'
+requests follow from what those roles did, so a recording made under another version
+(one without a header: version 1) is refused, in one line naming both versions.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from harness.backends.base import (
 )
 from harness.errors import BackendError, BudgetExhausted, ConfigError, ContextOverflow, RunError
 from harness.messages import ModelRequest, ModelResponse
+from harness.sim.version import SIM_VERSION, UNSTAMPED_SIM_VERSION
 from harness.spec import ArchitectureSpec
 from harness.task import TaskSuite
 from harness.usage import Usage
@@ -44,6 +51,7 @@ RECORDING_FILE = "recording.jsonl"
 SUITE_FILE = "suite.json"
 ARCHITECTURES_FILE = "architectures.json"
 RECORDING_VERSION = 1
+HEADER_KIND = "archbench-recording"
 
 _ERRORS: dict[str, type[RunError]] = {
     c.__name__: c for c in (RunError, BackendError, BudgetExhausted, ContextOverflow)
@@ -64,8 +72,11 @@ class Recorder:
     def __init__(self, run_dir: Path, stats: CallStats) -> None:
         self.path = run_dir / RECORDING_FILE
         self.stats = stats
+        header = {"kind": HEADER_KIND, "v": RECORDING_VERSION, "sim_version": SIM_VERSION}
         try:
             self._file: IO[str] | None = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+            self._file.write(json.dumps(header) + "\n")
+            self._file.flush()
         except OSError as exc:
             raise ConfigError(f"--record: '{self.path}' cannot be written: {exc}") from None
         self._done: dict[str, dict[str, Any]] = {}
@@ -145,7 +156,8 @@ class RecordingBackend:
 
 
 class Recording:
-    """A run's `recording.jsonl`, read whole: request key -> answer."""
+    """A run's `recording.jsonl`, read whole: request key -> answer. Refused (ConfigError)
+    when it was recorded under another simulation version."""
 
     def __init__(self, run_dir: Path) -> None:
         self.path = run_dir / RECORDING_FILE
@@ -155,15 +167,49 @@ class Recording:
             )
         self.entries: dict[str, dict[str, Any]] = {}
         with open(self.path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                try:
-                    entry = json.loads(line)
-                    key = entry["key"]
-                    if "response" not in entry and "error" not in entry:
-                        raise KeyError("response")
-                except (ValueError, KeyError, TypeError):
-                    raise ConfigError(f"{self.path}:{n}: not a recording line") from None
-                self.entries.setdefault(key, entry)
+            lines = enumerate(f, 1)
+            first = next(lines, None)
+            header = None if first is None else _header(first[1])
+            self.sim_version = _sim_version(header, self.path)
+            if self.sim_version != SIM_VERSION:
+                raise ConfigError(
+                    f"--replay '{run_dir}': {RECORDING_FILE} was recorded under simulation "
+                    f"version {self.sim_version}, this archbench simulates version "
+                    f"{SIM_VERSION}; record the run again (--record) to replay it"
+                )
+            if first is not None and header is None:
+                self._add(*first)
+            for n, line in lines:
+                self._add(n, line)
+
+    def _add(self, n: int, line: str) -> None:
+        try:
+            entry = json.loads(line)
+            key = entry["key"]
+            if "response" not in entry and "error" not in entry:
+                raise KeyError("response")
+        except (ValueError, KeyError, TypeError):
+            raise ConfigError(f"{self.path}:{n}: not a recording line") from None
+        self.entries.setdefault(key, entry)
+
+
+def _header(line: str) -> dict[str, Any] | None:
+    """The first line as a header, or None when it is not one (a recording made before
+    recordings had headers)."""
+    try:
+        first = json.loads(line)
+    except ValueError:
+        return None
+    return first if isinstance(first, dict) and first.get("kind") == HEADER_KIND else None
+
+
+def _sim_version(header: dict[str, Any] | None, path: Path) -> int:
+    """The header's sim_version; a recording without one (or without a header) was made
+    before the version was stamped."""
+    version = (header or {}).get("sim_version", UNSTAMPED_SIM_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ConfigError(f"{path}:1: the header's sim_version must be a whole number")
+    return version
 
 
 class ReplayBackend:
