@@ -6,6 +6,7 @@ role or parameter at fault, and says what to do.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -141,8 +142,10 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
                 raise fail(f"{where} has unknown tool '{bad[0]}' (tools: {', '.join(SCHEMAS)})")
             if "answer" not in n.tools:
                 raise fail(f"{where} cannot finish: its tools must include 'answer'")
-            if not isinstance(n.max_steps, int) or n.max_steps < 1:
+            if n.max_steps is None:
                 raise fail(f"{where} is a loop with no step budget: set max_steps >= 1")
+            if not isinstance(n.max_steps, int) or n.max_steps < 1:
+                raise fail(f"{where}: max_steps must be a whole number >= 1, got {n.max_steps!r}")
             if n.step_router is not None:
                 router = nodes.get(n.step_router)
                 if (
@@ -181,13 +184,17 @@ def _build_graph(
         g.add_node(n.name, kind=n.kind, role=n.role, model=roles.get(n.role or ""), spec=n)
     g.add_node(END, kind="end", role=None, model=None, spec=None)
     if spec.entry not in nodes:
-        raise fail(f"entry '{spec.entry}' is not a node (nodes: {', '.join(nodes)})")
+        close = difflib.get_close_matches(spec.entry, list(nodes), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise fail(f"entry '{spec.entry}' is not a node ({hint}nodes: {', '.join(nodes)})")
     side = {n.target for n in nodes.values() if n.kind == "fan_out"}
     side |= {n.step_router for n in nodes.values() if n.step_router}
     for e in spec.edges:
         for end_ in (e.source, e.target):
             if end_ not in nodes and end_ != END:
-                raise fail(f"edge {e.source} -> {e.target} names unknown node '{end_}'")
+                close = difflib.get_close_matches(end_, [*nodes, END], n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise fail(f"edge {e.source} -> {e.target} names unknown node '{end_}'{hint}")
         if e.source == END:
             raise fail(f"edge {e.source} -> {e.target}: nothing leaves '{END}'")
         if e.source in side or e.target in side:

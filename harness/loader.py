@@ -6,6 +6,7 @@ not match the spec fails with one line naming the file and the field.
 
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
 from importlib.metadata import entry_points
@@ -33,28 +34,64 @@ def plugin_architectures() -> dict[str, Any]:
 
 
 def available_architectures() -> dict[str, ArchitectureSpec]:
+    """Every architecture that loads; a broken plug-in is left out (see
+    `broken_plugins`), so that one bad package cannot hide the rest."""
     found = builtin_architectures()
     for name in plugin_architectures():
-        found.setdefault(name, load_architecture(name))
+        try:
+            found.setdefault(name, load_architecture(name))
+        except ConfigError:
+            continue
     return found
 
 
-def load_architecture(ref: str) -> ArchitectureSpec:
+def broken_plugins() -> dict[str, str]:
+    """Plug-in architectures that fail to load, with the one-line reason for each."""
+    out: dict[str, str] = {}
+    for name in plugin_architectures():
+        try:
+            load_architecture(name)
+        except ConfigError as exc:
+            out[name] = str(exc)
+    return out
+
+
+def load_architecture(ref: str | ArchitectureSpec) -> ArchitectureSpec:
+    """A built-in by name, a plug-in by its entry point's name, a file by its path, or a
+    spec object as it is."""
+    if isinstance(ref, ArchitectureSpec):
+        return ref
     builtins = builtin_architectures()
     if ref in builtins:
         return builtins[ref]
     plugins = plugin_architectures()
     if ref in plugins:
-        obj = plugins[ref].load()
-        spec = obj() if callable(obj) and not isinstance(obj, ArchitectureSpec) else obj
-        if not isinstance(spec, ArchitectureSpec):
-            raise ConfigError(f"plug-in architecture '{ref}' did not give an ArchitectureSpec")
-        return spec
+        return _load_plugin(ref, plugins[ref])
     path = Path(ref)
     if path.suffix in _FILE_SUFFIXES or path.exists():
-        return load_architecture_file(path)
-    known = ", ".join(sorted([*builtins, *plugins]))
-    raise UnknownNameError(f"unknown architecture '{ref}' (known: {known}; or a .yaml/.toml file)")
+        return load_architecture_file(path, shown=ref)
+    known = sorted([*builtins, *plugins])
+    close = difflib.get_close_matches(ref, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise UnknownNameError(
+        f"unknown architecture '{ref}' ({hint}known: {', '.join(known)}; or a .yaml/.toml file)"
+    )
+
+
+def _load_plugin(name: str, ep: Any) -> ArchitectureSpec:
+    """An entry point's spec, named as the entry point is (the name users select it by)."""
+    try:
+        obj = ep.load()
+        spec = obj() if callable(obj) and not isinstance(obj, ArchitectureSpec) else obj
+    except Exception as exc:  # a plug-in's own bug, whatever it is, is one line here
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ConfigError(
+            f"plug-in architecture '{name}' ({ep.value}) cannot be loaded: "
+            f"{type(exc).__name__}{': ' + reason if reason else ''}"
+        ) from None
+    if not isinstance(spec, ArchitectureSpec):
+        raise ConfigError(f"plug-in architecture '{name}' did not give an ArchitectureSpec")
+    return spec if spec.name == name else spec.model_copy(update={"name": name})
 
 
 MAX_DATA_FILE_BYTES = 512 * 1024 * 1024
@@ -64,16 +101,17 @@ MAX_NESTING = 64
 formats needs more than ten levels."""
 
 
-def read_data_file(path: Path, what: str) -> Any:
-    """Parse a YAML, TOML or JSON file, or fail with one line naming it (and, for a syntax
-    error, the line and column)."""
+def read_data_file(path: Path, what: str, shown: str | None = None) -> Any:
+    """Parse a YAML, TOML or JSON file, or fail with one line naming it as the user wrote
+    it (and, for a syntax error, the line and column)."""
+    path_text = shown or str(path)
     if not path.is_file():
-        raise ConfigError(f"{what} file '{path}' does not exist")
+        raise ConfigError(f"{what} file '{path_text}' does not exist")
     try:
         size = path.stat().st_size
         if size > MAX_DATA_FILE_BYTES:
             raise ConfigError(
-                f"{what} file '{path}' is {size:,} bytes; the most archbench reads is "
+                f"{what} file '{path_text}' is {size:,} bytes; the most archbench reads is "
                 f"{MAX_DATA_FILE_BYTES:,}"
             )
         text = path.read_text(encoding="utf-8")
@@ -85,19 +123,19 @@ def read_data_file(path: Path, what: str) -> Any:
             data = yaml.safe_load(text)
     except RecursionError:
         raise ConfigError(
-            f"{what} file '{path}' is nested too deeply to read (at most {MAX_NESTING} levels)"
+            f"{what} file '{path_text}' is nested too deeply to read (at most {MAX_NESTING} levels)"
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "syntax error"
-        raise ConfigError(f"{what} file '{path}' cannot be read: {problem}{where}") from None
+        raise ConfigError(f"{what} file '{path_text}' cannot be read: {problem}{where}") from None
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"{what} file '{path}' cannot be read: {first}") from None
+        raise ConfigError(f"{what} file '{path_text}' cannot be read: {first}") from None
     if _depth(data) > MAX_NESTING:
         raise ConfigError(
-            f"{what} file '{path}' is nested too deeply to read (at most {MAX_NESTING} levels)"
+            f"{what} file '{path_text}' is nested too deeply to read (at most {MAX_NESTING} levels)"
         )
     return data
 
@@ -125,11 +163,15 @@ def describe_validation_error(exc: pydantic.ValidationError) -> str:
     return f"field '{loc}': {err['msg']}{more}"
 
 
-def load_architecture_file(path: Path) -> ArchitectureSpec:
-    data = read_data_file(path, "architecture")
+def load_architecture_file(path: Path, shown: str | None = None) -> ArchitectureSpec:
+    """`shown`: the path as the user wrote it (`./my.yaml`), for messages."""
+    where = shown or str(path)
+    data = read_data_file(path, "architecture", shown=where)
     if not isinstance(data, dict):
-        raise ConfigError(f"architecture file '{path}': expected a mapping at the top level")
+        raise ConfigError(f"architecture file '{where}': expected a mapping at the top level")
     try:
         return ArchitectureSpec.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ConfigError(f"architecture file '{path}': {describe_validation_error(exc)}") from None
+        raise ConfigError(
+            f"architecture file '{where}': {describe_validation_error(exc)}"
+        ) from None

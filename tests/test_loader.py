@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 import harness.loader as loader
 from architectures import BUILTINS
+from harness.cli import app
 from harness.errors import ConfigError, UnknownNameError
 from harness.graph import compile_architecture
 from harness.loader import available_architectures, load_architecture
@@ -54,9 +56,12 @@ max_steps = "${max_steps}"
 class FakeEntryPoint:
     def __init__(self, name: str, obj: object) -> None:
         self.name = name
+        self.value = f"fake_package:{name}"
         self._obj = obj
 
     def load(self) -> object:
+        if isinstance(self._obj, Exception):
+            raise self._obj
         return self._obj
 
 
@@ -65,12 +70,32 @@ def test_plugin_entry_point_route(monkeypatch: pytest.MonkeyPatch) -> None:
     eps = [FakeEntryPoint("plugged", spec), FakeEntryPoint("factory", lambda: spec)]
     monkeypatch.setattr(loader, "entry_points", lambda group: eps)
     assert load_architecture("plugged") == spec
-    assert load_architecture("factory") == spec
+    # selected and reported by one name: the entry point's
+    assert load_architecture("factory") == spec.model_copy(update={"name": "factory"})
     assert "plugged" in available_architectures()
 
     monkeypatch.setattr(loader, "entry_points", lambda group: [FakeEntryPoint("bad", 42)])
     with pytest.raises(ConfigError, match="plug-in architecture 'bad' did not give"):
         load_architecture("bad")
+
+
+def test_a_broken_plugin_beside_a_good_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = BUILTINS["kimi-researcher"].model_copy(update={"name": "good"})
+    eps = [FakeEntryPoint("good", spec), FakeEntryPoint("broken", ImportError("no module x"))]
+    monkeypatch.setattr(loader, "entry_points", lambda group: eps)
+    assert "good" in available_architectures() and "broken" not in available_architectures()
+    with pytest.raises(ConfigError, match=r"'broken' \(fake_package:broken\) cannot be loaded"):
+        load_architecture("broken")
+    assert list(loader.broken_plugins()) == ["broken"]
+    result = CliRunner().invoke(app, ["list", "architectures"])
+    assert result.exit_code == 0, result.output
+    assert "good" in result.output and "cannot be loaded: ImportError: no module x" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_misspelt_name_gets_a_suggestion() -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'kimi-researcher'"):
+        load_architecture("kimi-reseacher")
 
 
 def test_unknown_name_lists_the_known_ones() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from harness.cli.console import stdout_console
 from harness.errors import ConfigError
-from harness.loader import available_architectures
+from harness.loader import available_architectures, broken_plugins
 from harness.registry import list_providers
 from harness.sim.profiles import PRESETS
 from harness.suites import builtin_suite_names, load_suite
@@ -35,6 +36,8 @@ def list_command(
             params = "\n".join(f"{k} = {p.default}" for k, p in spec.params.items())
             t.add_row(name, roles, params, spec.claim)
         console.print(t)
+        for reason in broken_plugins().values():
+            console.print(f"[yellow]warning:[/yellow] {escape(reason)}")
     if what in (None, "models"):
         t = Table(title="models (simulated presets; price $/M tokens in / cached / out)")
         for col in ("id", "skill", "persist.", "halluc.", "context", "price", "stands for"):
