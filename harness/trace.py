@@ -74,6 +74,9 @@ class EpisodeResult(BaseModel):
     task_id: str
     family: str
     seed: int
+    world: int = 0
+    """The task world the task comes from (`harness.worlds`): 0 unless a run generated
+    several worlds of one suite recipe (`--worlds N`); the bootstrap clusters by it."""
     outcome: Outcome
     error: str | None = None
     answer: str | None = None
