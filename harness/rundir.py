@@ -47,15 +47,7 @@ def dumps(obj: Any) -> str:
 
 
 def result_line(r: EpisodeResult) -> str:
-    """The line of results.jsonl. `world` is written only when it is not 0: the files of a
-    one-world run stay byte-identical to those archbench wrote before worlds existed, and
-    a reader takes a missing world as 0."""
-    if r.world == 0:
-        return r.model_dump_json(exclude=_WORLD) + "\n"
     return r.model_dump_json() + "\n"
-
-
-_WORLD = {"world"}
 
 
 SUITE_FILE = "suite.json"

@@ -23,7 +23,6 @@ from harness.errors import ConfigError
 from harness.messages import GenerateConfig, Message, ModelRequest, ToolCall
 from harness.registry import parse_model_id
 from harness.rerun import replay
-from harness.rundir import result_line
 from harness.sim.version import SIM_VERSION, UNSTAMPED_SIM_VERSION
 from harness.tools import ANSWER, SEARCH
 
@@ -226,7 +225,7 @@ def test_a_request_not_in_the_recording_fails_only_its_episode(
     ]
     failed = []
     for got, want in zip(again.results, recorded_results, strict=True):
-        if json.loads(result_line(got)) != want:  # as results.jsonl writes it
+        if got.model_dump(mode="json") != want:
             failed.append(got)
     (r,) = failed
     assert (r.architecture, r.task_id, r.outcome) == ("kimi-researcher", "mini-multi", "error")
