@@ -60,6 +60,8 @@ WORLD_CLUSTERS = 10
 
 Cell = tuple[int, str, int]
 """(world, task_id, seed): one episode of one architecture."""
+TaskCell = tuple[str, int]
+"""(task_id, seed): the key before worlds, still taken (as world 0)."""
 
 _CHUNK = 250  # replicates per vectorised batch
 _LEVELS_PER_SEED = 4  # seeds per distinct value from which seeds are drawn as counts
@@ -147,20 +149,22 @@ class CellArrays:
         return cls(w[last], t[last], v[last])
 
     @classmethod
-    def of(cls, values: Mapping[Cell, float]) -> CellArrays:
+    def of(cls, values: Mapping[Cell, float] | Mapping[TaskCell, float]) -> CellArrays:
+        """From values keyed (world, task, seed), or (task, seed) for one world."""
+        keys: list[Cell] = [k if len(k) == 3 else (0, *k) for k in values]
         names: dict[str, int] = {}
-        codes = [names.setdefault(t, len(names)) for _, t, _ in values]
+        codes = [names.setdefault(t, len(names)) for _, t, _ in keys]
         return cls.build(
-            [w for w, _, _ in values],
+            [w for w, _, _ in keys],
             codes,
             list(names),
-            [s for _, _, s in values],
+            [s for _, _, s in keys],
             list(values.values()),
         )
 
 
 def bootstrap(
-    values: Mapping[Cell, float],
+    values: Mapping[Cell, float] | Mapping[TaskCell, float],
     *,
     binary: bool = False,
     reps: int = DEFAULT_REPS,

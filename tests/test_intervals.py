@@ -133,6 +133,8 @@ def test_one_world_is_the_two_stage_bootstrap_archbench_always_used() -> None:
     del values[(0, "t3", 2)]  # a task short of a seed: the masked path
     e = bootstrap(values, label="x")
     assert e is not None and (e.mean, e.lo, e.hi, e.n) == (0.696629, 0.56969, 0.811111, 89)
+    # keys without a world, (task, seed), still read as world 0
+    assert bootstrap({(t, s): v for (_, t, s), v in values.items()}, label="x") == e
 
 
 def test_seeds_drawn_as_counts_are_the_same_resampling(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,21 @@ def test_world_0_of_two_is_byte_identical_to_the_single_world_run() -> None:
     assert two.summaries[0].episodes == 120
 
 
+def test_an_episode_tagged_with_its_world_keeps_its_events() -> None:
+    from harness.events import Event
+    from harness.execution.plan import in_world
+    from harness.trace import EpisodeResult
+
+    result = EpisodeResult(
+        architecture="a", task_id="t", family="lookup", seed=0, outcome="answered"
+    )
+    event = Event("budget_clipped", "lead", "main", 1.0, "clipped")
+    episode = in_world(Episode(result, [], (event,)), 2)
+    assert episode.result.world == 2 and episode.events == (event,)
+    assert episode.result.events == {"budget_clipped": 1}
+    assert '"world":2' in episode.result.model_dump_json()
+
+
 def test_worlds_in_worker_processes_and_task_selection(tmp_path: Path) -> None:
     local = compare(ARCHS, suite=TINY, worlds=3, seeds=2, out=tmp_path / "local")
     workers = compare(ARCHS, suite=TINY, worlds=3, seeds=2, workers=2, out=tmp_path / "two")

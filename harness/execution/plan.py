@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.corpus import Corpus
@@ -177,7 +177,7 @@ def in_world(episode: Episode, world: int) -> Episode:
     """The episode with its result tagged with the world its task came from."""
     if world == 0:
         return episode
-    return Episode(episode.result.model_copy(update={"world": world}), episode.steps)
+    return replace(episode, result=episode.result.model_copy(update={"world": world}))
 
 
 def batches(indices: Iterator[int], size: int) -> Iterator[list[int]]:
