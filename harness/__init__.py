@@ -41,6 +41,7 @@ from harness.suites import load_suite
 from harness.task import Task, TaskSuite
 from harness.trace import EpisodeResult, Step
 from harness.usage import Price, Usage, UsageLimits
+from harness.worlds import SuiteRecipe
 
 __all__ = [
     "ArchbenchError",
@@ -71,6 +72,7 @@ __all__ = [
     "RunError",
     "SimulatedModel",
     "Step",
+    "SuiteRecipe",
     "Summary",
     "Task",
     "TaskSuite",

@@ -9,14 +9,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from harness.backends import BackendStack, CallStats, ResponseCache, load_price_table
 from harness.backends.recording import Recorder
-from harness.errors import ConfigError, UnknownNameError
+from harness.bootstrap import DEFAULT_REPS
+from harness.cells import EpisodeCells, cells_of
+from harness.errors import ConfigError
 from harness.execution.merge import ProgressCallback as ProgressCallback
 from harness.execution.merge import ProgressHook as ProgressHook
 from harness.execution.plan import ArchRef, Job, suite_digest
@@ -28,10 +30,18 @@ from harness.loader import builtin_architectures, load_architecture
 from harness.metrics import ArchitectureSummary
 from harness.rundir import RunWriter, result_line, save_inputs
 from harness.runtime import ModelFactory
+from harness.stats import PairedComparison, compare_pair
 from harness.suites import builtin_suite_names, load_suite
 from harness.task import Task, TaskSuite
 from harness.trace import EpisodeResult
 from harness.usage import UsageLimits
+from harness.worlds import BUILTIN_RECIPES, SuiteRecipe, Worlds, make_worlds
+from harness.worlds import select_tasks as select_tasks
+
+JSON_FORMAT_VERSION = 2
+"""The shape of `--json` (`Comparison.to_json`): 2 is an object with the summaries under
+"architectures" and the paired differences; 1 (before worlds and baselines) was the bare
+list of summaries, which `summary_json()` still gives."""
 
 
 def archbench_version() -> str:
@@ -49,9 +59,50 @@ class Comparison:
     run_dir: Path | None = None
     calls: CallStats | None = None
     """How real-model calls were served: network, cache, recording, replay."""
+    cells: dict[str, EpisodeCells] = field(default_factory=dict, repr=False, compare=False)
+    """Each architecture's episode cells (world, task, seed and values), kept even when
+    the results are not: what `paired_differences` resamples."""
 
     def summary_json(self) -> list[dict[str, Any]]:
         return [s.model_dump(mode="json") for s in self.summaries]
+
+    def paired_differences(
+        self, baseline: str | None = None, *, reps: int = DEFAULT_REPS, seed: int = 0
+    ) -> list[PairedComparison]:
+        """Every other architecture minus `baseline` (default: the first architecture),
+        paired cell by cell on (world, task, seed) and bootstrapped like the summaries'
+        intervals: accuracy (a proportion: x100 for points), cost, tokens and latency per
+        episode. `PairedComparison.a` is the architecture, `.b` the baseline; an estimate
+        whose interval includes 0 is `within_noise`."""
+        order = [s.architecture for s in self.summaries]
+        base = check_baseline(baseline, order)
+        cells = self.cells or cells_of(self.results)  # a Comparison made by hand
+        if base is None or base not in cells:
+            return []
+        return [
+            compare_pair(
+                a,
+                base,
+                cells[a].mapping,
+                cells[base].mapping,
+                order=order,
+                reps=reps,
+                seed=seed,
+            )
+            for a in order
+            if a != base and a in cells
+        ]
+
+    def to_json(self, baseline: str | None = None) -> dict[str, Any]:
+        """What `--json` writes: the summaries, the baseline and the paired differences
+        against it (format `JSON_FORMAT_VERSION`)."""
+        order = [s.architecture for s in self.summaries]
+        return {
+            "format_version": JSON_FORMAT_VERSION,
+            "architectures": self.summary_json(),
+            "baseline": check_baseline(baseline, order),
+            "paired_differences": [p.as_dict() for p in self.paired_differences(baseline)],
+        }
 
     def results_jsonl(self) -> str:
         """The results as the run directory's results.jsonl holds them (empty when the
@@ -67,6 +118,19 @@ class Comparison:
         except OSError:
             return False
         return recorded == self.results_jsonl().encode("utf-8")
+
+
+def check_baseline(baseline: str | None, architectures: Sequence[str]) -> str | None:
+    """The baseline of paired differences: `baseline`, which must be one of the run's
+    architectures, or the first of them (None: no architecture ran)."""
+    if baseline is None:
+        return architectures[0] if architectures else None
+    if baseline not in architectures:
+        known = ", ".join(architectures) or "none"
+        raise ConfigError(
+            f"--baseline '{baseline}' is not an architecture of this run (architectures: {known})"
+        )
+    return baseline
 
 
 def split_assignment(raw: str, flag: str) -> tuple[str, str]:
@@ -120,22 +184,13 @@ def prepare(
     return [compile_architecture(s, sets[s.name], roles[s.name]) for s in specs]
 
 
-def select_tasks(suite: TaskSuite, task_ids: Sequence[str] | None) -> list[Task]:
-    if not task_ids:
-        return list(suite.tasks)
-    by_id = {t.id: t for t in suite.tasks}
-    missing = [t for t in task_ids if t not in by_id]
-    if missing:
-        raise UnknownNameError(f"unknown task '{missing[0]}' in suite '{suite.name}'")
-    return [by_id[t] for t in task_ids]
-
-
 def compare(
     architectures: Sequence[str] | None = None,
     *,
-    suite: str | TaskSuite = "default",
+    suite: str | TaskSuite | SuiteRecipe = "default",
     seeds: int | Sequence[int] = 3,
     seed: int = 0,
+    worlds: int = 1,
     models: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     limits: UsageLimits | None = None,
@@ -155,6 +210,12 @@ def compare(
     keep_results: bool = True,
 ) -> Comparison:
     """Run every selected architecture on every task of `suite` for each seed.
+
+    `suite` is a built-in suite's name, a suite file, a `TaskSuite`, or a `SuiteRecipe` (a
+    generated suite). `worlds=N` runs N worlds of a generated suite (`harness.worlds`:
+    world 0 is the suite itself, world w is generated with seed + w) and clusters the
+    intervals by world; a fixed suite has one world. `tasks` selects task ids; an id of
+    world 0 selects that task in every world.
 
     `concurrency` episodes are in flight at once on one event loop (it pays off with real
     backends, whose calls wait on the network); results keep the planned order whatever
@@ -187,8 +248,14 @@ def compare(
     else:
         seed_list = list(seeds)
     archs = prepare(architectures, models, params)
-    suite_obj = suite if isinstance(suite, TaskSuite) else load_suite(suite)
-    task_list = select_tasks(suite_obj, tasks)
+    if isinstance(suite, SuiteRecipe):
+        suite_obj, recipe, label = suite.generate(), suite, suite.name
+    elif isinstance(suite, TaskSuite):
+        suite_obj, recipe, label = suite, None, suite.name
+    else:
+        suite_obj, recipe, label = load_suite(suite), BUILTIN_RECIPES.get(suite), suite
+    world_set = make_worlds(suite_obj, recipe, worlds, label=label)
+    task_list = world_set.select(tasks)
     stack = BackendStack(
         model_factory,
         cache=ResponseCache(cache_dir) if cache else None,
@@ -197,11 +264,10 @@ def compare(
     check_shippable(execution, archs, stack, record=record)
     if model_factory is None:
         stack.preflight(role_models(archs))
-    label = suite if isinstance(suite, str) else suite_obj.name
     builtin = isinstance(suite, str) and suite in builtin_suite_names()
     return run_configured(
         archs,
-        suite_obj,
+        world_set,
         task_list,
         seed_list,
         suite_label=label,
@@ -232,7 +298,7 @@ _LOCAL = Execution("local", 1)
 
 def run_configured(
     archs: list[CompiledArchitecture],
-    suite_obj: TaskSuite,
+    worlds: Worlds,
     task_list: list[Task],
     seed_list: list[int],
     *,
@@ -259,7 +325,8 @@ def run_configured(
         "roles": {a.name: dict(a.roles) for a in archs},
         "params": {a.name: dict(a.params) for a in archs},
         "suite": suite_label,
-        "suite_sha256": suite_digest(suite_obj),
+        "suite_sha256": suite_digest(worlds.base),
+        **worlds.describe(),
         "tasks": [t.id for t in task_list],
         "seeds": seed_list,
         "concurrency": concurrency,
@@ -276,11 +343,12 @@ def run_configured(
         config["replay_of"] = str(replay_of)
     job = Job(
         tuple(ArchRef.of(a) for a in archs),
-        suite_obj,
+        worlds.base,
         tuple(t.id for t in task_list),
         tuple(seed_list),
         limits,
         lines=out is not None,
+        more_worlds=worlds.suites[1:],
     )
     writer: RunWriter | None = None
     existing = None
@@ -292,7 +360,7 @@ def run_configured(
             writer = RunWriter(Path(out), config, existing=existing)
         elif out is not None:
             writer = RunWriter(Path(out), config, episodes=len(job))
-            save_inputs(writer.dir, suite_obj if save_suite else None, [a.spec for a in archs])
+            save_inputs(writer.dir, worlds.base if save_suite else None, [a.spec for a in archs])
             if record:
                 stack.recorder = Recorder(writer.dir, stack.stats)
         outcome = run_job(
@@ -313,4 +381,6 @@ def run_configured(
         if writer is not None:
             writer.close()
     run_dir = Path(out) if out is not None else None
-    return Comparison(config, outcome.results, outcome.summaries, run_dir, stack.stats)
+    return Comparison(
+        config, outcome.results, outcome.summaries, run_dir, stack.stats, outcome.cells
+    )

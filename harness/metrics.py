@@ -1,30 +1,22 @@
 """Per-architecture summaries of episode results, overall and per task family.
 
-Accuracy carries a 95% Wilson score interval: exact enough for the small samples of toy
-suites, deterministic, and never outside [0, 1].
+Accuracy carries a 95% interval from `harness.bootstrap.interval`: a bootstrap clustered by
+world, task and seed (a Jeffreys interval over distinct tasks when every episode is right,
+or every one wrong), the same function and the same draws as the report's. Not a Wilson
+interval: that treats 180 episodes of 60 tasks as 180 independent draws and is too narrow.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.bootstrap import DEFAULT_REPS, accuracy_label
+from harness.cells import EpisodeCells, TaskNames
 from harness.trace import EpisodeResult
-
-
-def wilson_ci95(successes: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return (0.0, 0.0)
-    z = 1.959963984540054
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (round(max(0.0, centre - half), 6), round(min(1.0, centre + half), 6))
 
 
 class Summary(BaseModel):
@@ -33,6 +25,8 @@ class Summary(BaseModel):
     episodes: int
     accuracy: float
     accuracy_ci95: tuple[float, float]
+    """95% interval of the accuracy: clustered bootstrap over worlds, tasks and seeds, or
+    Jeffreys over distinct tasks at 0% or 100% (`harness.bootstrap`)."""
     supported_rate: float
     mean_steps: float
     mean_tool_calls: float
@@ -72,6 +66,10 @@ class SummaryRow(NamedTuple):
     latency_s: float
     cost_by_model: tuple[tuple[str, float | None], ...]
     cost_by_role: tuple[tuple[str, float | None], ...]
+    task_id: str
+    seed: int
+    world: int
+    """The episode's cell, (world, task, seed): what the intervals resample."""
 
 
 def summary_row(r: EpisodeResult) -> SummaryRow:
@@ -92,13 +90,17 @@ def summary_row(r: EpisodeResult) -> SummaryRow:
         r.latency_s,
         tuple((k, u.cost_usd) for k, u in r.by_model.items()),
         tuple((k, u.cost_usd) for k, u in r.by_role.items()),
+        r.task_id,
+        r.seed,
+        r.world,
     )
 
 
 @dataclass
 class Totals:
-    """Running sums of episode results, folded in order: the one place summaries are
-    computed, whether the results are in a list or streamed from a run of any size."""
+    """Running sums of episode results, folded in order: the one place summaries' means
+    are computed, whether the results are in a list or streamed from a run of any size
+    (the interval comes from the episodes' cells, `ArchitectureTotals.cells`)."""
 
     n: int = 0
     correct: int = 0
@@ -112,9 +114,6 @@ class Totals:
     cost: float | None = 0.0
     latency: float = 0.0
     outcomes: dict[str, int] = field(default_factory=dict)
-
-    def add(self, r: EpisodeResult) -> None:
-        self.add_row(summary_row(r))
 
     def add_row(self, r: SummaryRow) -> None:
         self.n += 1
@@ -131,7 +130,7 @@ class Totals:
         self.latency += r.latency_s
         self.outcomes[r.outcome] = self.outcomes.get(r.outcome, 0) + 1
 
-    def summary(self) -> Summary:
+    def summary(self, accuracy_ci95: tuple[float, float]) -> Summary:
         n = self.n
 
         def mean(total: float) -> float:
@@ -140,7 +139,7 @@ class Totals:
         return Summary(
             episodes=n,
             accuracy=round(self.correct / n, 6) if n else 0.0,
-            accuracy_ci95=wilson_ci95(self.correct, n),
+            accuracy_ci95=accuracy_ci95,
             supported_rate=mean(self.supported),
             mean_steps=mean(self.steps),
             mean_tool_calls=mean(self.tool_calls),
@@ -155,14 +154,16 @@ class Totals:
 
 
 class ArchitectureTotals:
-    """`Totals` for one architecture, per task family, and its cost split per model and
-    per role (the hybrid's point)."""
+    """`Totals` for one architecture, per task family, its cost split per model and per
+    role (the hybrid's point), and its episodes' cells for the intervals. `names` interns
+    task ids (share one between the architectures of a run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: TaskNames | None = None) -> None:
         self.all = Totals()
         self.families: dict[str, Totals] = {}
         self.cost_by_model: dict[str, float | None] = {}
         self.cost_by_role: dict[str, float | None] = {}
+        self.cells = EpisodeCells(names)
 
     def add(self, r: EpisodeResult) -> None:
         self.add_row(summary_row(r))
@@ -173,6 +174,16 @@ class ArchitectureTotals:
         if fam is None:
             fam = self.families[r.family] = Totals()
         fam.add_row(r)
+        self.cells.add(
+            r.world,
+            r.task_id,
+            r.seed,
+            r.family,
+            r.correct,
+            r.cost_usd,
+            r.input_tokens + r.output_tokens,
+            r.latency_s,
+        )
         for costs, split in (
             (r.cost_by_model, self.cost_by_model),
             (r.cost_by_role, self.cost_by_role),
@@ -180,6 +191,16 @@ class ArchitectureTotals:
             for key, cost in costs:
                 prev = split.get(key, 0.0)
                 split[key] = None if prev is None or cost is None else prev + cost
+
+    def accuracy_ci95(
+        self, name: str, family: str | None = None, *, reps: int = DEFAULT_REPS, seed: int = 0
+    ) -> tuple[float, float]:
+        """The accuracy interval of architecture `name` (overall or in one family), drawn
+        under the label the report uses for the same episodes."""
+        est = self.cells.estimate(
+            "accuracy", family, label=accuracy_label(name, family), reps=reps, seed=seed
+        )
+        return (0.0, 0.0) if est is None else (est.lo, est.hi)
 
     def summary(self, name: str) -> ArchitectureSummary:
         n = self.all.n or 1
@@ -189,18 +210,23 @@ class ArchitectureTotals:
 
         return ArchitectureSummary(
             architecture=name,
-            **self.all.summary().model_dump(),
-            by_family={f: self.families[f].summary() for f in sorted(self.families)},
+            **self.all.summary(self.accuracy_ci95(name)).model_dump(),
+            by_family={
+                f: self.families[f].summary(self.accuracy_ci95(name, f))
+                for f in sorted(self.families)
+            },
             cost_by_model=split(self.cost_by_model),
             cost_by_role=split(self.cost_by_role),
         )
 
 
-def summarise(results: Iterable[EpisodeResult]) -> Summary:
-    totals = Totals()
+def summarise(results: Iterable[EpisodeResult], name: str = "") -> Summary:
+    """The summary of some episodes without the per-family and per-model split (`name`:
+    the architecture, which labels the interval's draws)."""
+    totals = ArchitectureTotals()
     for r in results:
         totals.add(r)
-    return totals.summary()
+    return totals.all.summary(totals.accuracy_ci95(name))
 
 
 def summarise_architecture(name: str, results: Iterable[EpisodeResult]) -> ArchitectureSummary:

@@ -23,7 +23,6 @@ from harness.compare import (
     ProgressHook,
     role_models,
     run_configured,
-    select_tasks,
 )
 from harness.errors import ConfigError
 from harness.execution.plan import suite_digest
@@ -33,8 +32,9 @@ from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import load_architecture
 from harness.sim_stamp import check_rerunnable
 from harness.suites import load_suite
-from harness.task import Task, TaskSuite
+from harness.task import Task
 from harness.usage import UsageLimits
+from harness.worlds import SuiteRecipe, Worlds, make_worlds
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class _SavedRun:
 
     config: dict[str, Any]
     archs: list[CompiledArchitecture]
-    suite: TaskSuite
+    worlds: Worlds
     tasks: list[Task]
     seeds: list[int]
     limits: UsageLimits
@@ -60,7 +60,7 @@ class _SavedRun:
         """This configuration, run again (concurrency as it was unless given)."""
         return run_configured(
             self.archs,
-            self.suite,
+            self.worlds,
             self.tasks,
             self.seeds,
             suite_label=self.label,
@@ -83,7 +83,9 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
         seed_list: list[int] = config["seeds"]
         limits = UsageLimits(**config["limits"])
         label: str = config["suite"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        count = int(config.get("worlds", 1))
+        recipe = SuiteRecipe.from_dict(config["recipe"]) if "recipe" in config else None
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ConfigError(f"{flag} '{run_dir}' holds no readable config.json ({exc})") from None
     check_rerunnable(run_dir, config, flag)
     suite_obj, specs = load_inputs(run_dir)
@@ -91,6 +93,12 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
     digest = config.get("suite_sha256")
     if digest is not None and digest != suite_digest(suite_obj):
         raise ConfigError(f"{flag} '{run_dir}': suite '{label}' has changed since the run was made")
+    worlds = make_worlds(suite_obj, recipe, count, label=label)
+    if count > 1 and config.get("worlds_sha256") != worlds.digest():
+        raise ConfigError(
+            f"{flag} '{run_dir}': the {count} worlds of suite '{label}' generate differently "
+            "now than when the run was made (another archbench version?)"
+        )
     archs = [
         compile_architecture(
             specs.get(n) or load_architecture(n),
@@ -99,8 +107,8 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
         )
         for n in names
     ]
-    tasks = select_tasks(suite_obj, task_ids)
-    return _SavedRun(config, archs, suite_obj, tasks, seed_list, limits, label)
+    tasks = worlds.exactly(task_ids)
+    return _SavedRun(config, archs, worlds, tasks, seed_list, limits, label)
 
 
 def replay(

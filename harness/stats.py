@@ -1,106 +1,53 @@
-"""How sure the numbers are: bootstrap intervals over tasks and seeds, and paired differences.
+"""How sure the numbers are: intervals per architecture, paired differences, per-family
+winners and the Pareto front, from a run's episode results.
 
-Why not the Wilson interval of `harness.metrics` alone: episodes are not independent draws.
-A hard task fails under every seed, so 60 tasks x 3 seeds is closer to 60 observations than
-to 180. The bootstrap here is two-stage, the standard one for such nested data: it
-resamples *tasks* with replacement, then the *seeds* of each drawn task with replacement.
-That carries the correlation between seeds of one task into the interval; resampling single
-episodes would make it too narrow. (Seeds are not a crossed factor — seed 0 is not harder
-on every task — so they are resampled within tasks, not as whole columns.)
+Every interval comes from `harness.bootstrap.interval` (a bootstrap clustered by world,
+task and seed; Jeffreys for a proportion of 0% or 100%), the same function the summaries
+of `harness.metrics` use, so the report and the CLI never disagree about one number.
 
 Why paired differences: two architectures run on the same tasks with the same seeds. The
-difference is taken cell by cell first (architecture A minus B on task t, seed s), then
-bootstrapped the same way, so the difficulty of each task cancels out and a real difference
-shows up with far fewer tasks than two separate intervals would need.
-
-Everything is deterministic: each estimate draws from a NumPy generator seeded by the
-caller's seed and a CRC of the estimate's label, so the same inputs give the same numbers
-whatever order estimates are computed in.
+difference is taken cell by cell first (architecture A minus B in world w, on task t, with
+seed s), then bootstrapped the same way, so the difficulty of each task cancels out and a
+real difference shows up with far fewer tasks than two separate intervals would need.
 """
 
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
+from harness.bootstrap import (
+    DEFAULT_REPS,
+    Cell,
+    Estimate,
+    accuracy_label,
+    bootstrap,
+    paired_label,
+)
 from harness.trace import EpisodeResult
 
-DEFAULT_REPS = 2000
-"""Bootstrap replicates: enough for stable 2.5%/97.5% percentiles at two decimals."""
-
-Cell = tuple[str, int]
-"""(task_id, seed): one episode of one architecture."""
-
-_CHUNK = 250  # replicates per vectorised batch: bounds memory for large suites
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A mean over (task, seed) cells with its 95% bootstrap percentile interval."""
-
-    mean: float
-    lo: float
-    hi: float
-    n: int
-    """Cells (episodes, or pairs of episodes) behind the estimate."""
-
-    @property
-    def excludes_zero(self) -> bool:
-        """The interval lies on one side of zero: a difference the data can tell apart."""
-        return self.lo > 0.0 or self.hi < 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"mean": self.mean, "lo": self.lo, "hi": self.hi, "n": self.n}
-
-
-def _rng(seed: int, label: str) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(label.encode("utf-8"))])
-
-
-def bootstrap(
-    values: Mapping[Cell, float], *, reps: int = DEFAULT_REPS, seed: int = 0, label: str = ""
-) -> Estimate | None:
-    """The mean of `values` with a 95% interval from a two-stage bootstrap: resample tasks
-    with replacement, then, within each drawn task, its seeds with replacement.
-
-    Tasks may have different numbers of seeds (an interrupted run); each replicate's mean
-    is over the episodes it drew. None when there are no values."""
-    if not values:
-        return None
-    by_task: dict[str, list[float]] = {}
-    for (t, _s), v in sorted(values.items()):
-        by_task.setdefault(t, []).append(v)
-    tasks = list(by_task)
-    width = max(len(v) for v in by_task.values())
-    table = np.zeros((len(tasks), width))
-    sizes = np.array([len(by_task[t]) for t in tasks])
-    for i, t in enumerate(tasks):
-        table[i, : sizes[i]] = by_task[t]
-    mean = float(sum(values.values()) / len(values))
-    if len(values) == 1 or reps < 1:
-        return Estimate(_r(mean), _r(mean), _r(mean), len(values))
-    rng = _rng(seed, label)
-    means: list[np.ndarray] = []
-    for start in range(0, reps, _CHUNK):
-        n = min(_CHUNK, reps - start)
-        rows = rng.integers(0, len(tasks), size=(n, len(tasks)))
-        k = sizes[rows][:, :, None]  # seeds of each drawn task
-        cols = (rng.random((n, len(tasks), width)) * k).astype(np.int64)
-        used = np.arange(width)[None, None, :] < k  # draw as many seeds as the task has
-        drawn = np.where(used, table[rows[:, :, None], cols], 0.0)
-        means.append(drawn.sum(axis=(1, 2)) / used.sum(axis=(1, 2)))
-    boot = np.concatenate(means)
-    lo, hi = np.quantile(boot, [0.025, 0.975])
-    return Estimate(_r(mean), _r(min(float(lo), mean)), _r(max(float(hi), mean)), len(values))
-
-
-def _r(x: float) -> float:
-    return round(x, 6) + 0.0  # + 0.0 turns -0.0 into 0.0, for stable JSON
+__all__ = [
+    "DEFAULT_REPS",
+    "Cell",
+    "Estimate",
+    "FamilyResult",
+    "PairedComparison",
+    "bootstrap",
+    "by_architecture",
+    "cells",
+    "estimate",
+    "family_breakdown",
+    "paired",
+    "paired_comparisons",
+    "pareto_front",
+    "r_squared",
+]
 
 
 # --- per-episode metrics ----------------------------------------------------------------
@@ -117,14 +64,15 @@ METRICS: dict[str, Metric] = {
 
 
 def cells(results: Sequence[EpisodeResult], metric: str) -> dict[Cell, float] | None:
-    """`metric` per (task, seed); None if any value is unknown (a real model's cost)."""
+    """`metric` per (world, task, seed); None if any value is unknown (a real model's
+    cost)."""
     get = METRICS[metric]
     out: dict[Cell, float] = {}
     for r in results:
         v = get(r)
         if v is None:
             return None
-        out[(r.task_id, r.seed)] = v
+        out[(r.world, r.task_id, r.seed)] = v
     return out
 
 
@@ -137,9 +85,11 @@ def estimate(
     label: str = "",
 ) -> Estimate | None:
     """`metric` of one architecture's episodes with its interval (None: no episodes, or
-    an unknown cost)."""
+    an unknown cost). Accuracy is a proportion: at 0% or 100% its interval is Jeffreys's."""
     values = cells(results, metric)
-    return None if values is None else bootstrap(values, reps=reps, seed=seed, label=label)
+    if values is None:
+        return None
+    return bootstrap(values, binary=metric == "accuracy", reps=reps, seed=seed, label=label)
 
 
 def paired(
@@ -150,14 +100,19 @@ def paired(
     seed: int = 0,
     label: str = "",
 ) -> Estimate | None:
-    """Mean of a - b over the cells both have, with its two-way bootstrap interval."""
+    """Mean of a - b over the cells both have, with its clustered bootstrap interval."""
     common = sorted(set(a) & set(b))
     return bootstrap({k: a[k] - b[k] for k in common}, reps=reps, seed=seed, label=label)
 
 
+PAIRED_METRICS = ("accuracy", "cost", "tokens", "latency")
+"""What a paired comparison differences: accuracy (a proportion: x100 for points), cost
+(US$ per episode), tokens (input + output per episode) and latency (seconds)."""
+
+
 @dataclass(frozen=True)
 class PairedComparison:
-    """Architecture `a` minus architecture `b` on the same tasks and seeds."""
+    """Architecture `a` minus architecture `b` on the same worlds, tasks and seeds."""
 
     a: str
     b: str
@@ -167,6 +122,52 @@ class PairedComparison:
     """None when either side's cost is unknown."""
     tokens: Estimate | None
     latency: Estimate | None
+
+    def metric(self, name: str) -> Estimate | None:
+        """One of `PAIRED_METRICS` by name."""
+        est: Estimate | None = getattr(self, name)
+        return est
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON: each metric's mean, interval, cells and whether it is within noise."""
+        out: dict[str, Any] = {"architecture": self.a, "baseline": self.b, "pairs": self.pairs}
+        for name in PAIRED_METRICS:
+            est = self.metric(name)
+            out[name] = None if est is None else {**est.as_dict(), "within_noise": est.within_noise}
+        return out
+
+
+CellsOf = Callable[[str], Mapping[Cell, float] | None]
+"""An architecture's cells of one metric (None: unknown, e.g. a real model's cost)."""
+
+
+def compare_pair(
+    a: str,
+    b: str,
+    cells_a: CellsOf,
+    cells_b: CellsOf,
+    *,
+    order: Sequence[str],
+    reps: int = DEFAULT_REPS,
+    seed: int = 0,
+    scope: str = "",
+) -> PairedComparison:
+    """`a` minus `b` on every paired metric. The replicates are drawn under the label of
+    the pair in run `order`, so a - b here is exactly the negation of b - a elsewhere."""
+    first, second = (a, b) if order.index(a) <= order.index(b) else (b, a)
+    est: dict[str, Estimate | None] = {}
+    pairs = 0
+    for metric in PAIRED_METRICS:
+        ca, cb = cells_a(metric), cells_b(metric)
+        if ca is None or cb is None:
+            est[metric] = None
+            continue
+        pairs = len(ca.keys() & cb.keys())
+        label = paired_label(metric, first, second, scope)
+        est[metric] = paired(ca, cb, reps=reps, seed=seed, label=label)
+    return PairedComparison(
+        a, b, pairs, est["accuracy"], est["cost"], est["tokens"], est["latency"]
+    )
 
 
 def by_architecture(results: Sequence[EpisodeResult]) -> dict[str, list[EpisodeResult]]:
@@ -188,23 +189,19 @@ def paired_comparisons(
     """Every pair of architectures (in the given order: first minus second)."""
     groups = by_architecture(results)
     names = [a for a in (architectures or list(groups)) if a in groups]
-    out: list[PairedComparison] = []
-    for a, b in combinations(names, 2):
-        est: dict[str, Estimate | None] = {}
-        pairs = 0
-        for metric in ("accuracy", "cost", "tokens", "latency"):
-            ca, cb = cells(groups[a], metric), cells(groups[b], metric)
-            if ca is None or cb is None:
-                est[metric] = None
-                continue
-            pairs = len(set(ca) & set(cb))
-            est[metric] = paired(ca, cb, reps=reps, seed=seed, label=f"{scope}|{metric}|{a}|{b}")
-        out.append(
-            PairedComparison(
-                a, b, pairs, est["accuracy"], est["cost"], est["tokens"], est["latency"]
-            )
+    return [
+        compare_pair(
+            a,
+            b,
+            partial(cells, groups[a]),
+            partial(cells, groups[b]),
+            order=names,
+            reps=reps,
+            seed=seed,
+            scope=scope,
         )
-    return out
+        for a, b in combinations(names, 2)
+    ]
 
 
 @dataclass(frozen=True)
@@ -242,7 +239,8 @@ def family_breakdown(
         cost: dict[str, float] = {}
         for a in names:
             rs = [r for r in groups[a] if r.family == fam]
-            e = estimate(rs, "accuracy", reps=reps, seed=seed, label=f"{scope}|{fam}|{a}")
+            label = scope + accuracy_label(a, fam)
+            e = estimate(rs, "accuracy", reps=reps, seed=seed, label=label)
             if e is not None:
                 acc[a] = e
                 costs = [r.totals.cost_usd for r in rs]

@@ -29,6 +29,7 @@ from harness.sweep_plan import (
     plan_sweep,
 )
 from harness.task import TaskSuite
+from harness.worlds import BUILTIN_RECIPES, SuiteRecipe, check_worlds
 
 __all__ = [
     "SWEEP_FORMAT_VERSION",
@@ -37,6 +38,7 @@ __all__ = [
     "CellCallback",
     "SweepPlan",
     "SweepResult",
+    "cell_suites",
     "parse_axis",
     "plan_sweep",
     "run_sweep",
@@ -69,12 +71,16 @@ def run_sweep(
     workers: int | None = None,
     executor: str | Executor | None = None,
     ray_address: str | None = None,
+    worlds: int = 1,
 ) -> SweepResult:
     """Run every cell of `plan` into the run directory `out`; with `resume`, keep the cells
     an interrupted sweep of the same plan finished and redo the rest. `workers`, `executor`
-    and `ray_address` are passed to every cell's `compare` (one Ray instance serves all)."""
+    and `ray_address` are passed to every cell's `compare` (one Ray instance serves all).
+    `worlds=N` runs every cell in N worlds of its generated suite (`harness.worlds`);
+    a fixed suite is refused before anything is written."""
     d = Path(out)
-    described = plan.describe()
+    suites = cell_suites(plan, worlds)
+    described = {**plan.describe(), "worlds": worlds}
     done = _prepare_dir(d, described, resume)
     for name, generated in plan.suites.items():
         path = d / "suites" / f"{name}.json"
@@ -87,13 +93,11 @@ def run_sweep(
         cell_dir = d / "cells" / cell.id
         if cell_dir.exists():
             shutil.rmtree(cell_dir)  # an interrupted cell: start it again
-        suite: str | TaskSuite = cell.suite
-        if cell.suite.startswith("suites/"):
-            suite = plan.suites[cell.suite.removeprefix("suites/").removesuffix(".json")]
         result = compare(
             plan.architectures,
-            suite=suite,
+            suite=suites[cell.id],
             seeds=plan.seeds,
+            worlds=worlds,
             models=cell.models,
             params=cell.params,
             limits=cell.limits,
@@ -115,6 +119,22 @@ def run_sweep(
         if on_cell is not None:
             on_cell(cell, result)
     return SweepResult(plan, d, comparisons)
+
+
+def cell_suites(plan: SweepPlan, worlds: int = 1) -> dict[str, str | TaskSuite | SuiteRecipe]:
+    """Cell id -> what its `compare` runs; raises `ConfigError` (before anything is
+    written) if a cell's suite cannot have `worlds` worlds."""
+    return {cell.id: _cell_suite(plan, cell, worlds) for cell in plan.cells}
+
+
+def _cell_suite(plan: SweepPlan, cell: Cell, worlds: int) -> str | TaskSuite | SuiteRecipe:
+    """What the cell's `compare` runs: its suite's name or generated suite, or, with several
+    worlds, the recipe they are generated from (checked here, before anything is written)."""
+    if not cell.suite.startswith("suites/"):
+        check_worlds(worlds, BUILTIN_RECIPES.get(cell.suite), cell.suite)
+        return cell.suite
+    name = cell.suite.removeprefix("suites/").removesuffix(".json")
+    return plan.recipes[name] if worlds > 1 else plan.suites[name]
 
 
 def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
@@ -140,6 +160,7 @@ def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
     check_rerunnable(d, old, "--resume")
     old.pop("archbench_version", None)
     old.pop("sim_version", None)
+    old.setdefault("worlds", 1)  # written by an archbench without worlds
     new = {k: v for k, v in described.items() if k != "archbench_version"}
     if old != new:
         raise ConfigError(f"--resume: the sweep in '{d}' was planned differently; use a new --out")

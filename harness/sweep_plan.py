@@ -34,6 +34,7 @@ from harness.sim.profiles import ModelProfile
 from harness.suites import load_suite
 from harness.task import TaskSuite
 from harness.usage import UsageLimits
+from harness.worlds import SuiteRecipe
 
 SWEEP_FORMAT_VERSION = 1
 
@@ -91,6 +92,8 @@ class SweepPlan:
     families: list[str]
     suites: dict[str, TaskSuite] = field(default_factory=dict)
     """Generated suites by the file name they are written to (suites/NAME.json)."""
+    recipes: dict[str, SuiteRecipe] = field(default_factory=dict)
+    """How each generated suite was made, by the same name (for `--worlds`)."""
     base_suite: str = "default"
     task_seed: int = 0
 
@@ -321,24 +324,24 @@ def _cell(
 
 def _generated(plan: SweepPlan, cell: Cell, task_seed: int) -> tuple[str, TaskSuite]:
     """The cell's generated suite (made once per distinct setting) and its file name."""
-    from tasks import generate_suite
-
     settings = dict(TASK_DEFAULTS)
     for a in plan.axes:
         if a.kind == "task":
             settings[a.name] = cell.labels[a.key]
     file = "_".join(f"{k}{settings[k]}" for k in TASK_PARAMS)
     if file not in plan.suites:
+        recipe = SuiteRecipe(
+            seed=task_seed,
+            per_family=int(_number("per_family", settings["per_family"], int)),
+            hops=_range("hops", settings["hops"]),
+            breadth=_range("breadth", settings["breadth"]),
+            distractors=int(_number("distractors", settings["distractors"], int)),
+            alias_rate=float(_number("alias_rate", settings["alias_rate"], float)),
+            name="generated",
+        )
         try:
-            plan.suites[file] = generate_suite(
-                task_seed,
-                per_family=int(_number("per_family", settings["per_family"], int)),
-                hops=_range("hops", settings["hops"]),
-                breadth=_range("breadth", settings["breadth"]),
-                distractors=int(_number("distractors", settings["distractors"], int)),
-                alias_rate=float(_number("alias_rate", settings["alias_rate"], float)),
-                name="generated",
-            )
+            plan.suites[file] = recipe.generate()
+            plan.recipes[file] = recipe
         except ValueError as exc:
             raise ConfigError(f"sweep grid: the task generator refused {settings}: {exc}") from None
     return file, plan.suites[file]

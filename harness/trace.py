@@ -74,6 +74,9 @@ class EpisodeResult(BaseModel):
     task_id: str
     family: str
     seed: int
+    world: int = 0
+    """The task world the task comes from (`harness.worlds`): 0 unless a run generated
+    several worlds of one suite recipe (`--worlds N`); the bootstrap clusters by it."""
     outcome: Outcome
     error: str | None = None
     answer: str | None = None
@@ -91,12 +94,16 @@ class EpisodeResult(BaseModel):
     events: dict[str, int] = {}  # trace events per kind (harness.events)
 
     @model_serializer(mode="wrap")
-    def _without_no_events(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """`events` is left out when empty: results of episodes without events serialise
-        as they did before the field existed (and a line without it reads as {})."""
+    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields added since format 1 are left out at their empty value, `events` when
+        empty and `world` when 0: results of episodes without events in a one-world run
+        serialise as they did before the fields existed (and a line without them reads as
+        {} and 0), so older runs still resume, replay and match byte for byte."""
         data: dict[str, Any] = handler(self)
         if not self.events:
             data.pop("events", None)
+        if self.world == 0:
+            data.pop("world", None)
         return data
 
 

@@ -64,7 +64,9 @@ def test_compare_writes_json_and_run_dir(
         capsys,
     )
     assert code == 0, err
-    data = json.loads(out_json.read_text())
+    document = json.loads(out_json.read_text())
+    assert document["format_version"] == 2 and document["baseline"] == "kimi-researcher"
+    data = document["architectures"]
     assert [d["architecture"] for d in data] == [
         "kimi-researcher",
         "manus-workflow",
@@ -130,7 +132,7 @@ def test_model_and_set_rebind_from_the_cli(
         capsys,
     )
     assert code == 0, err
-    (summary,) = json.loads(path.read_text())
+    (summary,) = json.loads(path.read_text())["architectures"]
     assert summary["accuracy"] == 1.0
     assert summary["cost_by_model"].keys() == {"mock/perfect"}
 
@@ -248,7 +250,7 @@ def test_user_file_architecture_runs(
         capsys,
     )
     assert code == 0, err
-    (s,) = json.loads(out_json.read_text())
+    (s,) = json.loads(out_json.read_text())["architectures"]
     assert s["architecture"] == "my-agent" and s["accuracy"] == 1.0
 
 

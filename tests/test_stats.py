@@ -36,7 +36,7 @@ def result(
 def test_bootstrap_is_deterministic_and_brackets_the_mean() -> None:
     rng = random.Random(1)
     values: dict[Cell, float] = {
-        (f"t{t}", s): float(rng.random() < 0.7) for t in range(30) for s in range(3)
+        (0, f"t{t}", s): float(rng.random() < 0.7) for t in range(30) for s in range(3)
     }
     a = bootstrap(values, label="x")
     b = bootstrap(dict(reversed(list(values.items()))), label="x")
@@ -49,9 +49,9 @@ def test_bootstrap_is_deterministic_and_brackets_the_mean() -> None:
 
 def test_bootstrap_edge_cases() -> None:
     assert bootstrap({}) is None
-    one = bootstrap({("t", 0): 1.0})
+    one = bootstrap({(0, "t", 0): 1.0})
     assert one is not None and (one.mean, one.lo, one.hi) == (1.0, 1.0, 1.0)
-    same = bootstrap({(f"t{i}", 0): 0.5 for i in range(10)})
+    same = bootstrap({(0, f"t{i}", 0): 0.5 for i in range(10)})
     assert same is not None and same.lo == same.hi == 0.5
 
 
@@ -64,8 +64,8 @@ def test_resampling_whole_tasks_widens_the_interval_when_seeds_agree() -> None:
     for t in range(40):
         hard = rng.random() < 0.5
         for s in range(5):
-            clustered[(f"t{t}", s)] = 0.0 if hard else 1.0
-            independent[(f"t{t}", s)] = float(rng.random() < 0.5)
+            clustered[(0, f"t{t}", s)] = 0.0 if hard else 1.0
+            independent[(0, f"t{t}", s)] = float(rng.random() < 0.5)
     c = bootstrap(clustered, label="c")
     i = bootstrap(independent, label="i")
     assert c is not None and i is not None
@@ -73,7 +73,7 @@ def test_resampling_whole_tasks_widens_the_interval_when_seeds_agree() -> None:
 
 
 def test_paired_difference_cancels_task_difficulty() -> None:
-    base = {(f"t{t}", s): float(t % 3 != 0) for t in range(30) for s in range(2)}
+    base = {(0, f"t{t}", s): float(t % 3 != 0) for t in range(30) for s in range(2)}
     better = {k: 1.0 for k in base}
     d = paired(better, base, label="d")
     assert d is not None

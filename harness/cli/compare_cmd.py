@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from harness.cli.options import (
     ArchOpt,
@@ -24,14 +23,18 @@ from harness.cli.options import (
     SetOpt,
     SuiteOpt,
     WorkersOpt,
+    WorldsOpt,
     assignments,
     limits,
 )
 from harness.cli.progress import EpisodeProgress
-from harness.compare import Comparison, compare
+from harness.cli.tables import render_families, render_paired, render_table
+from harness.compare import Comparison, check_baseline, compare
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
+from harness.loader import builtin_architectures, load_architecture
 from harness.rerun import replay, resume
+from harness.worlds import BUILTIN_RECIPES, check_worlds
 
 if TYPE_CHECKING:
     from harness.execution.plan import EpisodeKey
@@ -43,6 +46,16 @@ def compare_command(
     suite: SuiteOpt = "default",
     seeds: SeedsOpt = 3,
     seed: SeedOpt = 0,
+    worlds: WorldsOpt = 1,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="ARCH",
+            help="Print each architecture's paired differences against this one "
+            "(default: the first).",
+        ),
+    ] = None,
     model: ModelOpt = None,
     set_: SetOpt = None,
     task: Annotated[
@@ -57,7 +70,10 @@ def compare_command(
     ] = None,
     json_file: Annotated[
         Path | None,
-        typer.Option("--json", help="Write one summary object per architecture ('-': stdout)."),
+        typer.Option(
+            "--json",
+            help="Write the summaries and paired differences as JSON ('-': stdout).",
+        ),
     ] = None,
     quiet: QuietOpt = False,
     concurrency: Annotated[
@@ -118,6 +134,8 @@ def compare_command(
         _check_replay_flags(ctx)
     if resume_dir is not None:
         _check_resume_flags(ctx)
+    check_worlds(worlds, BUILTIN_RECIPES.get(suite), suite)  # before anything runs
+    check_baseline(baseline, _architectures(arch, replay_dir or resume_dir))
     err = Console(stderr=True)
     progress = EpisodeProgress(err, quiet)
 
@@ -146,6 +164,7 @@ def compare_command(
                     suite=suite,
                     seeds=seeds,
                     seed=seed,
+                    worlds=worlds,
                     models=assignments(model, "--model"),
                     params=assignments(set_, "--set"),
                     limits=limits(max_steps, max_tokens, max_cost),
@@ -173,7 +192,7 @@ def compare_command(
         from harness.report import write_report  # matplotlib loads only now
 
         err.print(f"report written to {write_report(run_dir)}", highlight=False, soft_wrap=True)
-    text = json.dumps(result.summary_json(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(result.to_json(baseline), indent=2, ensure_ascii=False) + "\n"
     if json_file is not None and str(json_file) == "-":
         typer.echo(text, nl=False)
         return
@@ -182,6 +201,9 @@ def compare_command(
         console = Console(width=170)
     console.print(render_table(result))
     console.print(render_families(result))
+    base = check_baseline(baseline, [s.architecture for s in result.summaries])
+    if base is not None and len(result.summaries) > 1:
+        console.print(render_paired(result.paired_differences(base), base))
     if json_file is not None:
         try:
             json_file.write_text(text, encoding="utf-8")
@@ -192,7 +214,7 @@ def compare_command(
         err.print(f"results and traces written to {run_dir}/")
 
 
-_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency", "report"}
+_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency", "report", "baseline"}
 
 
 _RESUME_KEEPS = {
@@ -204,7 +226,20 @@ _RESUME_KEEPS = {
     "executor",
     "ray_address",
     "report",
+    "baseline",
 }
+
+
+def _architectures(refs: list[str] | None, run_dir: Path | None) -> list[str]:
+    """The names of the architectures the command will run (to check --baseline before
+    anything runs): a saved run's, or those of --arch."""
+    if run_dir is not None:
+        try:
+            config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+            return [str(a) for a in config["architectures"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []  # the rerun itself says what is wrong with the directory
+    return [load_architecture(r).name for r in refs or builtin_architectures()]
 
 
 def _check_resume_flags(ctx: typer.Context) -> None:
@@ -215,7 +250,7 @@ def _check_resume_flags(ctx: typer.Context) -> None:
             raise ConfigError(
                 f"--resume finishes the run as it was configured: {flag} cannot be combined "
                 "with it (only --workers, --executor, --ray-address, --concurrency, --json, "
-                "--report, --quiet)"
+                "--baseline, --report, --quiet)"
             )
 
 
@@ -260,65 +295,3 @@ def _report_calls(err: Console, result: Comparison, replay_dir: Path | None) -> 
         lines.append(f"replay: results {verdict} {replay_dir / 'results.jsonl'}")
     for line in lines:
         err.print(line, highlight=False, markup=False, soft_wrap=True)
-
-
-def _money(v: float | None) -> str:
-    return "unknown" if v is None else f"{v:.4f}"
-
-
-def render_table(result: Comparison) -> Table:
-    t = Table(
-        title=f"archbench compare: suite {result.config['suite']}, seeds {result.config['seeds']}"
-    )
-    for col in (
-        "architecture",
-        "episodes",
-        "accuracy",
-        "95% CI",
-        "steps",
-        "tool calls",
-        "input tok",
-        "output tok",
-        "coord. tok",
-        "cost $",
-        "latency s",
-    ):
-        if col == "architecture":
-            t.add_column(col, no_wrap=True, min_width=20)
-        else:
-            t.add_column(col, justify="right")
-    for s in result.summaries:
-        lo, hi = s.accuracy_ci95
-        t.add_row(
-            s.architecture,
-            str(s.episodes),
-            f"{s.accuracy:.1%}",
-            f"{lo:.0%}-{hi:.0%}",
-            f"{s.mean_steps:.1f}",
-            f"{s.mean_tool_calls:.1f}",
-            f"{s.mean_input_tokens:,.0f}",
-            f"{s.mean_output_tokens:,.0f}",
-            f"{s.mean_coordination_tokens:,.0f}",
-            _money(s.mean_cost_usd),
-            f"{s.mean_latency_s:.1f}",
-        )
-    return t
-
-
-def render_families(result: Comparison) -> Table:
-    families = sorted({f for s in result.summaries for f in s.by_family})
-    t = Table(title="accuracy / mean latency s / mean cost $ by task family")
-    t.add_column("architecture", no_wrap=True, min_width=20)
-    for f in families:
-        t.add_column(f, justify="right")
-    for s in result.summaries:
-        cells = []
-        for f in families:
-            fs = s.by_family.get(f)
-            cells.append(
-                "-"
-                if fs is None
-                else f"{fs.accuracy:.0%} / {fs.mean_latency_s:.0f} / {_money(fs.mean_cost_usd)}"
-            )
-        t.add_row(s.architecture, *cells)
-    return t

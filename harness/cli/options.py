@@ -43,6 +43,14 @@ SuiteOpt = Annotated[
     str,
     typer.Option("--suite", help="A built-in suite (default, article) or a suite file."),
 ]
+WorldsOpt = Annotated[
+    int,
+    typer.Option(
+        "--worlds",
+        help="Run N task worlds of a generated suite (world w: generator seed + w); "
+        "intervals cluster by world.",
+    ),
+]
 MaxStepsOpt = Annotated[
     int | None, typer.Option("--max-steps", min=1, help="Episode budget: model calls.")
 ]

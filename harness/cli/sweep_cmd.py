@@ -20,13 +20,15 @@ from harness.cli.options import (
     SetOpt,
     SuiteOpt,
     WorkersOpt,
+    WorldsOpt,
     assignments,
 )
 from harness.cli.progress import EpisodeProgress
 from harness.compare import Comparison
 from harness.report.analysis import arch_row
 from harness.report.load import load_cell, sweep_layout
-from harness.sweep import Cell, plan_sweep, run_sweep
+from harness.stats import DEFAULT_REPS
+from harness.sweep import Cell, cell_suites, plan_sweep, run_sweep
 
 if TYPE_CHECKING:
     from harness.execution.plan import EpisodeKey
@@ -55,6 +57,7 @@ def sweep_command(
     suite: SuiteOpt = "default",
     seeds: SeedsOpt = 3,
     seed: SeedOpt = 0,
+    worlds: WorldsOpt = 1,
     model: ModelOpt = None,
     set_: SetOpt = None,
     family: Annotated[
@@ -119,12 +122,13 @@ def sweep_command(
         families=family,
         task_seed=task_seed,
     )
+    cell_suites(plan, worlds)  # a suite that cannot have --worlds worlds: one line, now
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(
         f"sweep: {len(plan.cells)} cell(s) x {len(plan.architectures)} architecture(s) x "
         f"{len(plan.seeds)} seed(s) -> {out}/"
     )
-    per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ())
+    per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ()) * worlds
     progress = EpisodeProgress(err, quiet, per_cell * len(plan.cells) or None)
     state = {"cells": 0, "base": 0, "done": 0}
 
@@ -148,6 +152,7 @@ def sweep_command(
             workers=workers,
             executor=executor,
             ray_address=ray_address,
+            worlds=worlds,
         )
     _print_table(out)
     err.print(f"results written to {out}/ (one directory per cell under {out}/cells/)")
@@ -176,7 +181,7 @@ def _print_table(out: Path) -> None:
             rs = cell.of(a)
             if not rs:
                 continue
-            r = arch_row(cell, a, rs, reps=1000, seed=0)
+            r = arch_row(cell, a, rs, reps=DEFAULT_REPS, seed=0)  # the summaries' interval
             acc = r.accuracy
             t.add_row(
                 cell.id,

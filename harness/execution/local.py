@@ -9,10 +9,10 @@ merged in planned order never pile up, however slow one episode is.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from harness.corpus import Corpus
-from harness.execution.plan import Finished, Job, trace_line
+from harness.execution.plan import Finished, Job, in_world, trace_line
 from harness.execution.types import Sink
 from harness.graph import CompiledArchitecture
 from harness.rundir import result_line
@@ -27,7 +27,8 @@ class LocalExecutor:
         self,
         archs: list[CompiledArchitecture],
         tasks: list[Task],
-        corpus: Corpus,
+        corpora: Sequence[Corpus],
+        task_world: Sequence[int],
         *,
         concurrency: int = 1,
         model_factory: ModelFactory | None = None,
@@ -36,7 +37,9 @@ class LocalExecutor:
     ) -> None:
         self.archs = archs
         self.tasks = tasks
-        self.corpus = corpus
+        self.corpora = corpora
+        """One per world: a task is run against its own world's corpus."""
+        self.task_world = task_world
         self.concurrency = concurrency
         self.model_factory = model_factory
         self.frontier = frontier
@@ -66,14 +69,16 @@ class LocalExecutor:
                     advanced.clear()
                     await advanced.wait()
                 a, s, t = job.split(i)
+                world = self.task_world[t]
                 episode = await run_episode(
                     self.archs[a],
                     self.tasks[t],
-                    self.corpus,
+                    self.corpora[world],
                     seed=job.seeds[s],
                     limits=job.limits,
                     model_factory=self.model_factory,
                 )
+                episode = in_world(episode, world)
                 lines = job.lines
                 result = result_line(episode.result) if lines else None
                 try:

@@ -1,11 +1,12 @@
 """What a run is, as data every executor can ship: the job and its planned order.
 
 A `Job` holds everything an episode needs (architecture specs with their parameters and
-role bindings, the suite, the task ids, the seeds, the limits) and nothing that cannot be
-pickled, so a worker process or a Ray node rebuilds the same episodes from it. Episodes
-are numbered in planned order, architecture by architecture, then seed, then task (the
-order of `results.jsonl`); an index names an episode without listing the plan, so a plan
-of a million episodes costs nothing to hold.
+role bindings, the suite and its other worlds, the task ids, the seeds, the limits) and
+nothing that cannot be pickled, so a worker process or a Ray node rebuilds the same
+episodes from it. Episodes are numbered in planned order, architecture by architecture,
+then seed, then task (the order of `results.jsonl`; a run over several worlds lists world
+0's tasks, then world 1's, ...); an index names an episode without listing the plan, so a
+plan of a million episodes costs nothing to hold.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.corpus import Corpus
@@ -67,6 +68,19 @@ class Job:
     one as it comes); else only what the summaries read (`SummaryRow`) comes back."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Lets a long-lived worker (a Ray actor process) keep the job it last built."""
+    more_worlds: tuple[TaskSuite, ...] = ()
+    """Worlds 1, 2, ... of a run over several worlds (`harness.worlds`); `suite` is world
+    0. Each world's tasks run against its own corpus."""
+
+    @property
+    def worlds(self) -> tuple[TaskSuite, ...]:
+        return (self.suite, *self.more_worlds)
+
+    def tasks(self) -> tuple[list[Task], list[int]]:
+        """The job's tasks in planned order, and the world of each."""
+        where = {t.id: (t, w) for w, s in enumerate(self.worlds) for t in s.tasks}
+        found = [where[t] for t in self.task_ids]
+        return [t for t, _ in found], [w for _, w in found]
 
     def __len__(self) -> int:
         return len(self.archs) * len(self.seeds) * len(self.task_ids)
@@ -129,9 +143,8 @@ class EpisodeRunner:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.archs = [ref.compile() for ref in job.archs]
-        by_id = {t.id: t for t in job.suite.tasks}
-        self.tasks: list[Task] = [by_id[t] for t in job.task_ids]
-        self.corpus = Corpus(job.suite.documents)
+        self.tasks, self.task_world = job.tasks()
+        self.corpora = [Corpus(s.documents) for s in job.worlds]
         self.loop = asyncio.new_event_loop()
 
     def run(self, indices: list[int]) -> list[Finished]:
@@ -141,13 +154,15 @@ class EpisodeRunner:
         out: list[Finished] = []
         for i in indices:
             a, s, t = self.job.split(i)
+            world = self.task_world[t]
             episode = await run_episode(
                 self.archs[a],
                 self.tasks[t],
-                self.corpus,
+                self.corpora[world],
                 seed=self.job.seeds[s],
                 limits=self.job.limits,
             )
+            episode = in_world(episode, world)
             r, lines = episode.result, self.job.lines
             line = result_line(r) if lines or self.job.results else None
             trace = trace_line(episode) if lines else None
@@ -156,6 +171,13 @@ class EpisodeRunner:
 
     def close(self) -> None:
         self.loop.close()
+
+
+def in_world(episode: Episode, world: int) -> Episode:
+    """The episode with its result tagged with the world its task came from."""
+    if world == 0:
+        return episode
+    return replace(episode, result=episode.result.model_copy(update={"world": world}))
 
 
 def batches(indices: Iterator[int], size: int) -> Iterator[list[int]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.stack import BackendStack, is_real
+from harness.cells import EpisodeCells
 from harness.corpus import Corpus
 from harness.errors import ConfigError
 from harness.execution.local import LocalExecutor
@@ -30,7 +31,7 @@ from harness.graph import CompiledArchitecture
 from harness.metrics import ArchitectureSummary
 from harness.registry import parse_model_id
 from harness.rundir import RunWriter
-from harness.task import Task, TaskSuite
+from harness.task import Task
 from harness.trace import EpisodeResult
 
 EXECUTORS = ("local", "processes", "ray")
@@ -112,7 +113,7 @@ def build(
     execution: Execution,
     archs: list[CompiledArchitecture],
     tasks: list[Task],
-    suite: TaskSuite,
+    job: Job,
     *,
     concurrency: int,
     stack: BackendStack,
@@ -124,10 +125,13 @@ def build(
         return ProcessExecutor(execution.workers)
     if execution.kind == "ray":
         return RayExecutor(execution.ray_address, execution.workers)
+    worlds = job.worlds
+    where = {t.id: w for w, s in enumerate(worlds) for t in s.tasks}
     return LocalExecutor(
         archs,
         tasks,
-        Corpus(suite.documents),
+        [Corpus(s.documents) for s in worlds],
+        [where[t.id] for t in tasks],
         concurrency=concurrency,
         model_factory=stack,
         frontier=frontier,
@@ -139,6 +143,8 @@ def build(
 class Outcome:
     results: list[EpisodeResult]
     summaries: list[ArchitectureSummary]
+    cells: dict[str, EpisodeCells]
+    """Each architecture's episode cells: what paired differences resample."""
 
 
 def run_job(
@@ -180,7 +186,7 @@ def run_job(
             execution,
             archs,
             tasks,
-            job.suite,
+            job,
             concurrency=concurrency,
             stack=stack,
             frontier=merger.frontier,
@@ -198,4 +204,4 @@ def run_job(
     summaries = merger.builder.summaries()
     if writer is not None:
         writer.finish([s.model_dump(mode="json") for s in summaries])
-    return Outcome(merger.results or [], summaries)
+    return Outcome(merger.results or [], summaries, merger.builder.cells())

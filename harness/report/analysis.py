@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.bootstrap import accuracy_label
 from harness.metrics import summarise_architecture
 from harness.report.episodes import Result, as_results
 from harness.report.load import CellRun, Key, RunData
@@ -71,7 +72,9 @@ def arch_row(
     """`results` are `arch`'s episodes in `cell` (kept `Episode`s, or `EpisodeResult`s)."""
     results = as_results(results)
     s = summarise_architecture(arch, results)
-    scope = arch  # not the cell: the same episodes give the same interval in every cell
+    # labelled by the architecture, not the cell: the same episodes give the same interval
+    # in every cell, and the same as the summary's `accuracy_ci95` (one function, one label)
+    scope = accuracy_label(arch)
     return ArchRow(
         arch=arch,
         cell=cell.id,

@@ -291,11 +291,15 @@ def _settings(run: RunData) -> list[tuple[str, str]]:
         out.append(("architectures", ", ".join(m.get("architectures", [])) or "?"))
         out.append(("seeds", ", ".join(map(str, m.get("seeds", []))) or "?"))
         out.append(("suite", str(m.get("suite", "?"))))
+        if isinstance(m.get("worlds"), int) and m["worlds"] > 1:
+            out.append(("worlds", str(m["worlds"])))
         if m.get("families"):
             out.append(("families", ", ".join(m["families"])))
         out.append(("cells", f"{len(run.cells)} of {len(m.get('cells', [])) or '?'} ran"))
     else:
         out.append(("suite", str(cfg.get("suite", "unknown"))))
+        if isinstance(cfg.get("worlds"), int) and cfg["worlds"] > 1:
+            out.append(("worlds", str(cfg["worlds"])))
         out.append(("seeds", ", ".join(map(str, cfg.get("seeds", []))) or "unknown"))
         out.append(("tasks", str(len(cfg.get("tasks", []))) if cfg.get("tasks") else "unknown"))
         lim = cfg.get("limits") or {}

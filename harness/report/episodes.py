@@ -83,6 +83,7 @@ class Episode:
     task_id: str
     family: str
     seed: int
+    world: int
     outcome: Outcome
     correct: bool
     supported: bool
@@ -106,6 +107,7 @@ class Episode:
             task_id=_intern(r.task_id),
             family=_intern(r.family),
             seed=r.seed,
+            world=r.world,
             outcome=cast(Outcome, _intern(r.outcome)),
             correct=r.correct,
             supported=r.supported,

@@ -1,0 +1,121 @@
+"""The tables `archbench compare` prints: the summary, accuracy by task family, and the
+paired differences against a baseline."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from harness.bootstrap import Estimate
+from harness.compare import Comparison
+from harness.stats import PAIRED_METRICS, PairedComparison
+
+
+def _money(v: float | None) -> str:
+    return "unknown" if v is None else f"{v:.4f}"
+
+
+def render_table(result: Comparison) -> Table:
+    config = result.config
+    worlds = int(config.get("worlds", 1))
+    suite = f"{config['suite']} ({worlds} worlds)" if worlds > 1 else config["suite"]
+    t = Table(title=f"archbench compare: suite {suite}, seeds {config['seeds']}")
+    for col in (
+        "architecture",
+        "episodes",
+        "accuracy",
+        "95% CI",
+        "steps",
+        "tool calls",
+        "input tok",
+        "output tok",
+        "coord. tok",
+        "cost $",
+        "latency s",
+    ):
+        if col == "architecture":
+            t.add_column(col, no_wrap=True, min_width=20)
+        else:
+            t.add_column(col, justify="right")
+    for s in result.summaries:
+        lo, hi = s.accuracy_ci95
+        t.add_row(
+            s.architecture,
+            str(s.episodes),
+            f"{s.accuracy:.1%}",
+            f"{lo:.0%}-{hi:.0%}",
+            f"{s.mean_steps:.1f}",
+            f"{s.mean_tool_calls:.1f}",
+            f"{s.mean_input_tokens:,.0f}",
+            f"{s.mean_output_tokens:,.0f}",
+            f"{s.mean_coordination_tokens:,.0f}",
+            _money(s.mean_cost_usd),
+            f"{s.mean_latency_s:.1f}",
+        )
+    return t
+
+
+def render_families(result: Comparison) -> Table:
+    families = sorted({f for s in result.summaries for f in s.by_family})
+    t = Table(title="accuracy / mean latency s / mean cost $ by task family")
+    t.add_column("architecture", no_wrap=True, min_width=20)
+    for f in families:
+        t.add_column(f, justify="right")
+    for s in result.summaries:
+        cells = []
+        for f in families:
+            fs = s.by_family.get(f)
+            cells.append(
+                "-"
+                if fs is None
+                else f"{fs.accuracy:.0%} / {fs.mean_latency_s:.0f} / {_money(fs.mean_cost_usd)}"
+            )
+        t.add_row(s.architecture, *cells)
+    return t
+
+
+_PAIRED_UNITS = {
+    "accuracy": ("accuracy", "pts", 100.0, "{:+.1f}"),
+    "cost": ("cost", "$", 1.0, "{:+.4f}"),
+    "tokens": ("tokens", "tok", 1.0, "{:+,.0f}"),
+    "latency": ("latency", "s", 1.0, "{:+.1f}"),
+}
+
+
+def verdict(est: Estimate) -> str:
+    """A plain word for a difference: "within noise" when its interval includes 0."""
+    if est.within_noise:
+        return "within noise"
+    return "higher" if est.mean > 0 else "lower"
+
+
+def render_paired(pairs: list[PairedComparison], baseline: str) -> Table:
+    """Each architecture minus the baseline, one row per metric: the mean difference per
+    episode, its 95% interval and whether these tasks can tell it from none."""
+    t = Table(
+        title=f"paired differences against {baseline} (same world, task and seed; "
+        "95% clustered bootstrap)"
+    )
+    t.add_column("architecture", no_wrap=True, min_width=20)
+    t.add_column("pairs", justify="right")
+    t.add_column("metric", no_wrap=True)
+    t.add_column("difference", justify="right")
+    t.add_column("95% CI", justify="right")
+    t.add_column("verdict", no_wrap=True)
+    for p in pairs:
+        for i, metric in enumerate(PAIRED_METRICS):
+            name, unit, scale, fmt = _PAIRED_UNITS[metric]
+            est = p.metric(metric)
+            first = i == 0
+            if est is None:
+                cells = ["unknown", "", ""]
+            else:
+                lo, hi = fmt.format(est.lo * scale), fmt.format(est.hi * scale)
+                cells = [f"{fmt.format(est.mean * scale)} {unit}", f"{lo} to {hi}", verdict(est)]
+            t.add_row(
+                p.a if first else "",
+                str(p.pairs) if first else "",
+                name,
+                *cells,
+                end_section=i == len(PAIRED_METRICS) - 1,
+            )
+    return t
