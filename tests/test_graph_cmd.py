@@ -146,7 +146,7 @@ def test_file_and_plugin_architectures(
 
     monkeypatch.setattr("harness.loader.plugin_architectures", lambda: {"plugged": EntryPoint()})
     code, out, _ = cli(["graph", "plugged", "-f", "mermaid"], capsys)
-    assert code == 0 and "title: plugged" in out
+    assert code == 0 and 'title: "plugged"' in out
 
 
 def test_overlay_of_a_run(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
