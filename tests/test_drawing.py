@@ -427,3 +427,13 @@ def test_a_name_cannot_break_out_of_the_mermaid_header() -> None:
     spec = SPECS["kimi-researcher"].model_copy(update={"name": "evil\n---\nflowchart LR"})
     lines = to_mermaid(spec).splitlines()
     assert lines[:4] == ["---", 'title: "evil --- flowchart LR"', "---", "flowchart TB"]
+
+
+def test_the_article_models_keep_their_colour_in_every_figure() -> None:
+    from harness.drawing.style import FIXED_SLOTS
+
+    every = model_colours([*FIXED_SLOTS, "openai/gpt-4o", "vllm/qwen2"])
+    for model in FIXED_SLOTS:
+        assert model_colours([model, "mock/kimi-k2", "mock/claude-opus-4"])[model] == every[model]
+        assert model_colours([model])[model] == every[model]
+    assert len({s.fill for s in every.values()}) == len(every)

@@ -62,12 +62,36 @@ HEAT_DARK_FROM = 5
 """Heat steps from this index on are dark: write white text on them."""
 
 
+FIXED_SLOTS: dict[str, int] = {
+    "mock/claude-opus-4": 0,
+    "mock/kimi-researcher": 1,
+    "mock/kimi-k2": 2,
+    "mock/deepseek-r1": 3,
+    "mock/qwen-plus": 4,
+    "mock/o3": 5,
+    "mock/claude-sonnet-4": 7,
+    "mock/minimax-m1": 8,
+}
+"""The article's models have a colour of their own in every drawing, whatever else is in
+it (a hash alone gives two of them the same slot, and one would move)."""
+
+
 def model_colours(models: Iterable[str]) -> dict[str, Swatch]:
-    """A distinct, stable swatch per model id (up to len(PALETTE) models, then reused)."""
+    """A distinct, stable swatch per model id (up to len(PALETTE) models, then reused).
+
+    The presets of `FIXED_SLOTS` (and their tuned variants, `mock/qwen-plus?skill=0.9`,
+    when the preset itself is not in the figure) take their fixed slot first; any other id
+    takes the slot of a hash of its id, or the next free one in that figure."""
     out: dict[str, Swatch] = {}
     taken: set[int] = set()
-    for model in sorted(set(models)):
-        slot = int(hashlib.sha256(model.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
+    ids = sorted(set(models))
+    fixed = [m for m in ids if m in FIXED_SLOTS]
+    variants = [m for m in ids if m not in FIXED_SLOTS and m.split("?")[0] in FIXED_SLOTS]
+    others = [m for m in ids if m not in fixed and m not in variants]
+    for model in [*fixed, *variants, *others]:
+        slot = FIXED_SLOTS.get(model.split("?")[0])
+        if slot is None:
+            slot = int(hashlib.sha256(model.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
         if len(taken) < len(PALETTE):
             while slot in taken:
                 slot = (slot + 1) % len(PALETTE)
