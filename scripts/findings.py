@@ -8,7 +8,7 @@ run on the same cells, the difference is taken cell by cell, and `harness.stats.
 resamples (world, task) units, then seeds within them.
 
 Each experiment is an ordinary `harness.compare` call per world. Deterministic: the same
-code gives the same tables. About 190,000 episodes: some 15 minutes on two busy cores
+code gives the same tables. About 200,000 episodes: 15-20 minutes on two busy cores
 (`--workers N` passes worker processes to `compare`; on two shared cores they did not help).
 `--cache FILE` keeps the runs and reuses them while harness/, architectures/ and tasks/ are
 unchanged; scripts/make_figures.py reads the same file. `--quick` runs 2 worlds x 3 seeds
@@ -509,6 +509,19 @@ def finding_b() -> None:
             diff(lhs, rhs, "tokens", "breadth"),
             diff(lhs, rhs, "tokens"),
         )
+    heading(
+        "(b) why the workflow now loses on breadth: its planner's and writer's skill (all kimi-k2)"
+    )
+    breadth = ("breadth",)
+    table("workflow (all kimi-k2, breadth) with", "− workflow", "− kimi")
+    for label, roles in [
+        ("a skill-1 planner", ("planner",)),
+        ("a skill-1 writer", ("writer",)),
+        ("a skill-1 planner and writer", ("planner", "writer")),
+    ]:
+        models = {**K2, **dict.fromkeys(roles, "mock/kimi-k2?skill=1")}
+        r = base("manus-workflow", models=models, families=breadth)
+        row(label, diff(r, wk, "accuracy", "breadth"), diff(r, kk, "accuracy", "breadth"))
     means = [f"{n} {r.mean('tokens'):,.0f}" for n, r in [("kimi", kk), ("workflow", wk)]]
     print(f"\nmean tokens, all tasks: {', '.join(means)}, min_reads=0 {w0.mean('tokens'):,.0f}")
 
@@ -535,6 +548,24 @@ def finding_c() -> None:
         ("workflow with re-planning − kimi", free, k),
     ]:
         row(label, *[diff(lhs, rhs, "accuracy", f) for f in FAMILIES])
+    heading("(c) why re-planning workers do not close the whole gap (Sonnet everywhere)")
+    sharp = {
+        **SONNET,
+        "planner": "mock/claude-sonnet-4?skill=1",
+        "writer": "mock/claude-sonnet-4?skill=1",
+    }
+    both = base(
+        "manus-workflow",
+        models=sharp,
+        params={"worker_replans": "true", "max_steps": "12"},
+        families=("multi_hop", "dead_end"),
+    )
+    table("re-planning workflow with a skill-1 planner and writer", "multi_hop", "dead_end")
+    row(
+        "− re-planning workflow",
+        *[diff(both, free, "accuracy", f) for f in ("multi_hop", "dead_end")],
+    )
+    row("− kimi", *[diff(both, k, "accuracy", f) for f in ("multi_hop", "dead_end")])
     heading("(c) per family, default bindings: ranking (> : the paired difference excludes 0)")
     d = defaults()
     table("family", "ranking", "accuracy of each")
@@ -638,6 +669,16 @@ def finding_f() -> None:
     table("architecture", f"skill {hi} − skill {lo}")
     for a in ALL:
         row(a, diff(by[hi][a], by[lo][a]))
+    heading(f"(f) why the orchestrator: which role's skill (from skill {hi} everywhere)")
+    o = by[hi]["orchestrator-workers"]
+    table("orchestrator-workers with", f"− skill {hi} everywhere")
+    for role in ("lead", "worker"):
+        models = {
+            **with_skill("orchestrator-workers", hi),
+            role: with_skill("orchestrator-workers", lo)[role],
+        }
+        r = base("orchestrator-workers", models=models)
+        row(f"the {role} at skill {lo}", diff(r, o))
 
 
 def rate(r: Run, mode: str, family: str | None = None) -> Run:
@@ -680,6 +721,16 @@ def finding_g() -> None:
         row(f, len(failed), *[sum(m.code in t for t in failed) for m in MODES])
 
 
+def previous_sample() -> None:
+    heading("the previous page's sample (world 0, seeds 0-2) under this simulation")
+    d = defaults()
+    table("architecture", "world 0, seeds 0-2", "5 worlds x 10 seeds")
+    for a in ALL:
+        r = d[a]
+        old = [e.correct for e in r.eps if e.task.startswith("w0-") and e.seed < 3]
+        row(a, f"{sum(old) / len(old):.1%}", pct(r.estimate()))
+
+
 def published() -> None:
     heading("beside the published numbers")
     d = defaults()
@@ -694,7 +745,17 @@ def published() -> None:
         print(f"{metric} ({family or 'all tasks'}): {ratios}")
 
 
-FINDINGS = [finding_a, finding_b, finding_c, finding_d, finding_e, finding_f, finding_g, published]
+FINDINGS = [
+    finding_a,
+    finding_b,
+    finding_c,
+    finding_d,
+    finding_e,
+    finding_f,
+    finding_g,
+    previous_sample,
+    published,
+]
 
 
 def main() -> None:
