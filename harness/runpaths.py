@@ -75,8 +75,9 @@ def check(root: Path, rel: str | PurePosixPath) -> Path:
         here = here / part
         if here.is_symlink():
             raise LinkRefused(
-                f"'{here}' is a symbolic link; archbench reads and writes only real files "
-                f"inside a run directory ('{root}'), and follows no link out of it"
+                f"'{here}' is a symbolic link: archbench follows no link inside a run "
+                "directory (it could read or write outside it); put the file or folder itself "
+                "there"
             )
     return here
 

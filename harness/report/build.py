@@ -64,18 +64,34 @@ def write_run(
     """The report of a run already read by `load_run(..., traces=N, overlay=True)`, with
     trace pages for the `run.paged` episodes (the CLI reads the run first to print its
     notes: reading it a second time doubled the time)."""
-    if out is None:  # inside the run directory: its one writer, and never through a link
-        held = runlock.lock(run.dir, "archbench report")
-        out_dir = runpaths.check(run.dir, REPORT_DIR)
-    else:
-        out_dir = Path(out)
-        held = runlock.lock(out_dir, "archbench report --out")
+    held, out_dir = _claim(run.dir, out)
     with held:
         files = ReportFiles(out_dir)
         files.clear()
         index = _Builder(run, files, reps=reps, seed=seed).write()
         files.finish()
     return index
+
+
+def _claim(run_dir: Path, out: Path | str | None) -> tuple[runlock.RunLock, Path]:
+    """The lock of the directory the report is written in (the run directory's own when
+    the report goes to RUN_DIR/report, which must not be a link), and that report folder."""
+    if out is None:
+        held = runlock.lock(run_dir, "archbench report")
+        try:
+            return held, runpaths.check(run_dir, REPORT_DIR)
+        except BaseException:
+            held.release()
+            raise
+    return runlock.lock(Path(out), "archbench report --out"), Path(out)
+
+
+def check_report_dir(run_dir: Path, out: Path | str | None) -> None:
+    """Refuse now, in one line, a report whose directory another process is writing or
+    that is a link (the CLI asks before it prints what it found in the run; `write_run`
+    takes the lock for the writing itself)."""
+    held, _ = _claim(run_dir, out)
+    held.release()
 
 
 def _slug(text: str) -> str:
