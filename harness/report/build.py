@@ -90,8 +90,9 @@ def check_report_dir(run_dir: Path, out: Path | str | None) -> None:
     """Refuse now, in one line, a report whose directory another process is writing or
     that is a link (the CLI asks before it prints what it found in the run; `write_run`
     takes the lock for the writing itself)."""
-    held, _ = _claim(run_dir, out)
-    held.release()
+    held, out_dir = _claim(run_dir, out)
+    with held:
+        ReportFiles(out_dir).check()
 
 
 def _slug(text: str) -> str:

@@ -33,12 +33,16 @@ class ReportFiles:
         self.root = root
         self.written: set[str] = set()
 
+    def check(self) -> None:
+        """Refuse a link where the report writes (its folders, its index, its manifest)."""
+        for sub in ("index.html", "img", "traces", "cells", MANIFEST):
+            runpaths.check(self.root, sub)
+
     def clear(self) -> None:
         """Check the directory and delete what the previous report listed as its own."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            for sub in ("index.html", "img", "traces", "cells", MANIFEST):
-                runpaths.check(self.root, sub)
+            self.check()
             index = self.root / "index.html"
             if index.exists():
                 with runpaths.open_read(self.root, "index.html") as fh:
