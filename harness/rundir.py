@@ -155,6 +155,18 @@ def read_run_config(run_dir: Path, flag: str) -> dict[str, Any]:
     return config
 
 
+def config_as_written(run_dir: Path) -> bool:
+    """Does config.json still match the digest the run stored (True when there is none)?
+    For the report, which shows an edited configuration, labelled, rather than refuse."""
+    try:
+        recorded = _recorded_digest(run_dir, "report")
+        return recorded is None or recorded == config_digest(
+            runpaths.read_bytes(run_dir, CONFIG_FILE)
+        )
+    except (OSError, ConfigError):
+        return False
+
+
 def _recorded_digest(run_dir: Path, flag: str) -> str | None:
     """The digest in config.sha256 (None: a run made before it was written)."""
     path = run_dir / CONFIG_DIGEST_FILE

@@ -20,7 +20,6 @@ from harness.report.analysis import (
     taxonomy_totals,
 )
 from harness.report.episodes import Episode
-from harness.report.files import MARKER as MARKER
 from harness.report.files import ReportFiles
 from harness.report.fold import cell_overlay
 from harness.report.load import CellRun, Key, Note, RunData, load_run

@@ -23,13 +23,7 @@ from harness.drawing.overlay import read_config
 from harness.errors import ConfigError
 from harness.report.episodes import Episode, episode
 from harness.report.jsonl import JsonLines
-from harness.rundir import (
-    CONFIG_DIGEST_FILE,
-    CONFIG_FILE,
-    RUN_FILES,
-    SWEEP_FILES,
-    config_digest,
-)
+from harness.rundir import CONFIG_DIGEST_FILE, RUN_FILES, SWEEP_FILES, config_as_written
 from harness.sim_stamp import mismatch_label, stamped
 from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
 
@@ -168,17 +162,6 @@ def _note_sim_version(run: RunData) -> None:
         run.notes.insert(0, Note("warn", f"{label}: its numbers follow that version's rules"))
 
 
-def _config_as_written(d: Path) -> bool:
-    """Does config.json still match the digest the run stored (True when there is none)?"""
-    if not (d / CONFIG_DIGEST_FILE).exists():
-        return True
-    try:
-        recorded = runpaths.read_bytes(d, CONFIG_DIGEST_FILE).decode("utf-8").split(" ", 1)[0]
-        return recorded.strip() == config_digest(runpaths.read_bytes(d, CONFIG_FILE))
-    except (OSError, ValueError):
-        return False
-
-
 def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
@@ -281,7 +264,7 @@ def load_cell(
         notes.append(
             Note("info", "config.json has no format_version: an older run, read leniently")
         )
-    if config and not _config_as_written(d):
+    if config and not config_as_written(d):
         notes.append(
             Note(
                 "warn",
