@@ -46,6 +46,9 @@ class _Held:
     fd: int
     path: Path
     count: int
+    thread: int
+    """The thread that took it: only that one re-enters it (two threads of one process
+    writing one directory would tear its lines just as two processes would)."""
 
 
 _HELD: dict[tuple[int, int], _Held] = {}
@@ -55,6 +58,8 @@ _GUARD = threading.Lock()
 def _forget_in_child() -> None:
     """A forked child drops its copies of the parent's locks without releasing them:
     `flock` locks belong to the open file, which the parent still holds."""
+    global _GUARD
+    _GUARD = threading.Lock()  # another thread may have held it at the fork
     for held in _HELD.values():
         try:
             os.close(held.fd)
@@ -113,12 +118,17 @@ def lock(directory: Path, flag: str) -> RunLock:
     with _GUARD:
         held = _HELD.get(key)
         if held is not None:
+            if held.thread != threading.get_ident():
+                raise ConfigError(
+                    f"{flag}: '{directory}' is being written by another thread of this process "
+                    f"(pid {os.getpid()}); use another directory"
+                )
             held.count += 1
             return RunLock(key)
         if fcntl is None:  # pragma: no cover
             return RunLock(None)
         fd = _acquire(directory / LOCK_FILE, directory, flag)
-        _HELD[key] = _Held(fd, directory / LOCK_FILE, 1)
+        _HELD[key] = _Held(fd, directory / LOCK_FILE, 1, threading.get_ident())
     return RunLock(key)
 
 

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -204,6 +205,24 @@ def test_a_lock_left_by_a_dead_process_never_blocks(mini: TaskSuite, tmp_path: P
     assert out.stdout.strip() == "locked" and (run / runlock.LOCK_FILE).exists()
     resume(run)  # the kernel released it when the process ended
     assert (run / "summary.json").exists() and not (run / runlock.LOCK_FILE).exists()
+
+
+def test_another_thread_of_this_process_is_a_second_writer(tmp_path: Path) -> None:
+    d = tmp_path / "run"
+    refused: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            runlock.lock(d, "--out").release()
+        except ConfigError as exc:
+            refused.append(exc)
+
+    with runlock.lock(d, "--out"), runlock.lock(d, "--resume"):  # re-entered by its thread
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join()
+    assert len(refused) == 1 and "another thread of this process" in str(refused[0])
+    assert runlock._HELD == {} and not (d / runlock.LOCK_FILE).exists()
 
 
 def _held_in_child() -> int:
