@@ -10,13 +10,13 @@ simulated behaviour (`sim_version`, see `harness.sim_stamp`) is refused.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import runlock, runpaths
 from harness.backends import BackendStack, ResponseCache, load_price_table
-from harness.backends.recording import RECORDING_FILE, Recording, load_inputs
+from harness.backends.recording import RECORDING_FILE, Recording
 from harness.compare import (
     Comparison,
     ProgressCallback,
@@ -30,7 +30,7 @@ from harness.execution.run import check_shippable, resolve
 from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import load_architecture
-from harness.sim_stamp import check_rerunnable
+from harness.rundir import RUN_FILES, load_inputs, read_run_config
 from harness.suites import load_suite
 from harness.task import Task
 from harness.usage import UsageLimits
@@ -74,8 +74,9 @@ class _SavedRun:
 
 
 def _load_run(run_dir: Path, flag: str) -> _SavedRun:
+    runpaths.check_all(run_dir, RUN_FILES)  # a received directory: no link out of it
+    config = read_run_config(run_dir, flag)
     try:
-        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
         names: list[str] = config["architectures"]
         roles: dict[str, dict[str, str]] = config["roles"]
         params: dict[str, dict[str, Any]] = config["params"]
@@ -87,8 +88,7 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
         recipe = SuiteRecipe.from_dict(config["recipe"]) if "recipe" in config else None
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ConfigError(f"{flag} '{run_dir}' holds no readable config.json ({exc})") from None
-    check_rerunnable(run_dir, config, flag)
-    suite_obj, specs = load_inputs(run_dir)
+    suite_obj, specs = load_inputs(run_dir, flag)
     suite_obj = suite_obj or load_suite(label)
     digest = config.get("suite_sha256")
     if digest is not None and digest != suite_digest(suite_obj):
@@ -161,24 +161,26 @@ def resume(
             "recording cannot be continued; rerun it with --record into a new directory"
         )
     execution = resolve(executor, workers, ray_address)
-    replay_of = saved.config.get("replay_of")
-    if replay_of is not None:
-        stack = BackendStack(recording=Recording(Path(replay_of)))
-    else:
-        opts = saved.config.get("backends") or {}
-        stack = BackendStack(
-            cache=ResponseCache(opts.get("cache_dir")) if opts.get("cache", True) else None,
-            prices=load_price_table(opts.get("prices")),
+    # one writer from here on: torn tails are cut and the files appended to under the lock
+    with runlock.lock(run_dir, "--resume"):
+        replay_of = saved.config.get("replay_of")
+        if replay_of is not None:
+            stack = BackendStack(recording=Recording(Path(replay_of)))
+        else:
+            opts = saved.config.get("backends") or {}
+            stack = BackendStack(
+                cache=ResponseCache(opts.get("cache_dir")) if opts.get("cache", True) else None,
+                prices=load_price_table(opts.get("prices")),
+            )
+            check_shippable(execution, saved.archs, stack)
+            stack.preflight(role_models(saved.archs))
+        return saved.run(
+            run_dir,
+            on_episode,
+            concurrency,
+            stack,
+            execution=execution,
+            keep_results=keep_results,
+            resume_config=saved.config,
+            on_progress=on_progress,
         )
-        check_shippable(execution, saved.archs, stack)
-        stack.preflight(role_models(saved.archs))
-    return saved.run(
-        run_dir,
-        on_episode,
-        concurrency,
-        stack,
-        execution=execution,
-        keep_results=keep_results,
-        resume_config=saved.config,
-        on_progress=on_progress,
-    )

@@ -4,6 +4,9 @@
 (`run_sweep`), each an ordinary `compare` run directory under RUN_DIR/cells/, written as
 its episodes finish, with one line per finished cell in RUN_DIR/cells.jsonl. Same inputs
 give byte-identical files.
+
+The sweep directory has one writer (`harness.runlock`: the sweep holds its lock, each
+cell's run its cell's), and nothing in it is a link archbench follows (`harness.runpaths`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import runlock, runpaths
 from harness.compare import Comparison, ProgressCallback, ProgressHook, compare
 from harness.errors import ConfigError
 from harness.execution import Executor
+from harness.rundir import SWEEP_FILES
 from harness.runtime import ModelFactory
 from harness.sim_stamp import check_rerunnable, with_sim_version
 from harness.sweep_plan import (
@@ -81,44 +86,61 @@ def run_sweep(
     d = Path(out)
     suites = cell_suites(plan, worlds)
     described = {**plan.describe(), "worlds": worlds}
-    done = _prepare_dir(d, described, resume)
-    for name, generated in plan.suites.items():
-        path = d / "suites" / f"{name}.json"
-        if not path.exists():
-            path.write_text(generated.model_dump_json() + "\n", encoding="utf-8")
+    fresh = not d.exists()
     comparisons: dict[str, Comparison] = {}
-    for cell in plan.cells:
-        if cell.id in done:
-            continue
-        cell_dir = d / "cells" / cell.id
-        if cell_dir.exists():
-            shutil.rmtree(cell_dir)  # an interrupted cell: start it again
-        result = compare(
-            plan.architectures,
-            suite=suites[cell.id],
-            seeds=plan.seeds,
-            worlds=worlds,
-            models=cell.models,
-            params=cell.params,
-            limits=cell.limits,
-            tasks=cell.tasks,
-            out=cell_dir,
-            on_episode=on_episode,
-            on_progress=on_progress,
-            concurrency=concurrency,
-            model_factory=model_factory,
-            workers=workers,
-            executor=executor,
-            ray_address=ray_address,
-            keep_results=False,  # they are in the cell's run directory: memory stays flat
-        )
-        line = {"id": cell.id, "labels": cell.labels, "summaries": result.summary_json()}
-        with open(d / "cells.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
-        comparisons[cell.id] = result
-        if on_cell is not None:
-            on_cell(cell, result)
+    try:
+        with runlock.lock(d, "--out"):  # one writer; each cell's run locks its own directory
+            done = _prepare_dir(d, described, resume)
+            for name, generated in plan.suites.items():
+                rel = f"suites/{name}.json"
+                if not runpaths.check(d, rel).exists():
+                    runpaths.write_text(d, rel, generated.model_dump_json() + "\n")
+            runpaths.mkdirs(d, "cells")
+            for cell in plan.cells:
+                if cell.id in done:
+                    continue
+                cell_dir = runpaths.check(d, f"cells/{cell.id}")
+                if cell_dir.exists():
+                    with runlock.lock(cell_dir, "--resume"):  # nobody else is finishing it
+                        shutil.rmtree(cell_dir)  # an interrupted cell: start it again
+                result = compare(
+                    plan.architectures,
+                    suite=suites[cell.id],
+                    seeds=plan.seeds,
+                    worlds=worlds,
+                    models=cell.models,
+                    params=cell.params,
+                    limits=cell.limits,
+                    tasks=cell.tasks,
+                    out=cell_dir,
+                    on_episode=on_episode,
+                    on_progress=on_progress,
+                    concurrency=concurrency,
+                    model_factory=model_factory,
+                    workers=workers,
+                    executor=executor,
+                    ray_address=ray_address,
+                    keep_results=False,  # they are in the cell's run directory: flat memory
+                )
+                line = {"id": cell.id, "labels": cell.labels, "summaries": result.summary_json()}
+                text = json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+                with runpaths.open_append(d, CELLS_FILE) as fh:
+                    fh.write(text.encode("utf-8"))
+                comparisons[cell.id] = result
+                if on_cell is not None:
+                    on_cell(cell, result)
+    except BaseException:
+        if fresh:
+            _remove_if_empty(d)  # a sweep refused before it began leaves nothing behind
+        raise
     return SweepResult(plan, d, comparisons)
+
+
+def _remove_if_empty(d: Path) -> None:
+    try:
+        d.rmdir()
+    except OSError:
+        pass
 
 
 def cell_suites(plan: SweepPlan, worlds: int = 1) -> dict[str, str | TaskSuite | SuiteRecipe]:
@@ -137,26 +159,39 @@ def _cell_suite(plan: SweepPlan, cell: Cell, worlds: int) -> str | TaskSuite | S
     return plan.recipes[name] if worlds > 1 else plan.suites[name]
 
 
+SWEEP_FILE, CELLS_FILE = SWEEP_FILES[:2]
+
+
 def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
-    """Create the sweep directory, or check a resumed one; the ids of finished cells."""
-    meta = d / "sweep.json"
+    """Check a new sweep directory (its lock held) and write the plan, or check a resumed
+    one; the ids of finished cells."""
+    runpaths.check_all(d, SWEEP_FILES)
+    meta = d / SWEEP_FILE
     text = json.dumps(with_sim_version(described), indent=2, ensure_ascii=False) + "\n"
     try:
         if not meta.exists():
-            if d.exists() and any(d.iterdir()):
+            if any(p.name != runlock.LOCK_FILE for p in d.iterdir()):
                 raise ConfigError(f"--out '{d}' is not empty; choose a new directory")
-            (d / "suites").mkdir(parents=True, exist_ok=True)
-            meta.write_text(text, encoding="utf-8")
+            runpaths.mkdirs(d, "suites")
+            runpaths.write_text(d, SWEEP_FILE, text)
             return set()
         if not resume:
             raise ConfigError(
                 f"--out '{d}' already holds a sweep; choose a new directory or pass --resume"
             )
-        old = json.loads(meta.read_text(encoding="utf-8"))
+        old = runpaths.read_json(d, SWEEP_FILE)
     except OSError as exc:
         raise ConfigError(f"--out '{d}' cannot be written: {exc.strerror}") from None
     except ValueError:
         raise ConfigError(f"--resume: '{meta}' is not readable JSON") from None
+    if not isinstance(old, dict):
+        raise ConfigError(f"--resume: '{meta}' is not a JSON object")
+    version = old.get("format_version")
+    if isinstance(version, int) and version > SWEEP_FORMAT_VERSION:
+        raise ConfigError(
+            f"--resume: the sweep in '{d}' was written by a newer archbench (sweep format "
+            f"{version}; this one writes {SWEEP_FORMAT_VERSION}); use a new --out"
+        )
     check_rerunnable(d, old, "--resume")
     old.pop("archbench_version", None)
     old.pop("sim_version", None)
@@ -164,19 +199,24 @@ def _prepare_dir(d: Path, described: dict[str, Any], resume: bool) -> set[str]:
     new = {k: v for k, v in described.items() if k != "archbench_version"}
     if old != new:
         raise ConfigError(f"--resume: the sweep in '{d}' was planned differently; use a new --out")
-    (d / "suites").mkdir(exist_ok=True)
-    return _finished_cells(d / "cells.jsonl")
+    runpaths.mkdirs(d, "suites")
+    return _finished_cells(d)
 
 
-def _finished_cells(path: Path) -> set[str]:
+def _finished_cells(d: Path) -> set[str]:
     """Ids in cells.jsonl, rewritten without a torn last line."""
+    path = d / CELLS_FILE
     if not path.exists():
         return set()
     good: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            good.append(json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")))
-        except ValueError:
-            break
-    path.write_text("".join(g + "\n" for g in good), encoding="utf-8")
+    with runpaths.open_read(d, CELLS_FILE) as fh:
+        number = 0
+        while raw := runpaths.read_line(fh, path, number + 1):
+            number += 1
+            try:
+                obj = json.loads(raw)
+                good.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+            except ValueError:
+                break
+    runpaths.write_text(d, CELLS_FILE, "".join(g + "\n" for g in good))
     return {json.loads(g)["id"] for g in good}

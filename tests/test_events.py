@@ -165,7 +165,8 @@ def test_report_lists_events_per_episode_and_counts_them(reference: Path, tmp_pa
     # one episode's page: every event, in a table
     t = _jsonl(d / "traces.jsonl")[-1]
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{t['architecture']}-{t['task_id']}-{t['seed']}")
-    trace_page = (d / "report" / "traces" / f"{name}.html").read_text(encoding="utf-8")
+    (page_file,) = (d / "report" / "traces").glob(f"{name}-*.html")  # + a hash of its key
+    trace_page = page_file.read_text(encoding="utf-8")
     assert trace_page.count('<span class="tag warn">') >= len(t["events"])
     for e in t["events"]:
         assert f"<td>{e['branch']}</td>" in trace_page

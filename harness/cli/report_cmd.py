@@ -46,12 +46,13 @@ def report_command(
             raise ConfigError(f"--traces must be a number or 'all', got '{traces}'") from None
         if limit < 0:
             raise ConfigError(f"--traces must not be negative, got {traces}")
-    from harness.report.build import write_run
+    from harness.report.build import check_report_dir, write_run
     from harness.report.load import load_run
     from harness.stats import DEFAULT_REPS
 
     # a missing or empty directory fails here, with one line; the run is read only once
     run = load_run(run_dir, traces=limit, overlay=True)
+    check_report_dir(run.dir, out)  # another writer, or a link: one line, before the notes
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for note in run.all_notes():
         if note.level == "warn":

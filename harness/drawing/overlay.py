@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from harness import runpaths
 from harness.errors import ConfigError, UserError
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import load_architecture
+from harness.rundir import saved_specs
 from harness.spec import END, ArchitectureSpec
 from harness.trace import EpisodeResult, UsageTotals
 
@@ -132,7 +134,7 @@ def footprint(
     config.json is `config`); a `ConfigError` if the run did not run it."""
     spec = arch.spec if isinstance(arch, CompiledArchitecture) else arch
     if isinstance(spec, str):
-        spec = load_architecture(spec)
+        spec = run_spec(run_dir, spec)
     ran = [str(a) for a in config.get("architectures", [])]
     if spec.name not in ran:
         raise ConfigError(
@@ -279,11 +281,24 @@ def run_architectures(run_dir: str | Path) -> list[str]:
     return names
 
 
+def run_spec(run_dir: Path, name: str) -> ArchitectureSpec:
+    """The spec of architecture `name` as the run in `run_dir` saved it (architectures.json:
+    a design loaded from a user's file is drawn without that file), else the installed
+    one of that name."""
+    try:
+        saved = saved_specs(run_dir).get(name)
+    except (OSError, ValueError, UserError):
+        saved = None  # unreadable: the installed design, if there is one
+    return saved if saved is not None else load_architecture(name)
+
+
 def read_config(d: Path) -> dict[str, Any]:
     """config.json of the run directory `d`, read strictly (a `ConfigError` for anything
-    but a run directory with a readable config.json and a results.jsonl)."""
+    but a run directory with a readable config.json and a results.jsonl; neither may be
+    a link, see `harness.runpaths`)."""
     if not d.is_dir():
         raise ConfigError(f"run directory '{d}' does not exist")
+    runpaths.check_all(d, ("config.json", "results.jsonl", "traces.jsonl"))
     path = d / "config.json"
     if not path.is_file() or not (d / "results.jsonl").is_file():
         raise ConfigError(
@@ -291,7 +306,7 @@ def read_config(d: Path) -> dict[str, Any]:
             "'archbench compare --out DIR'"
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(runpaths.read_bytes(d, "config.json"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"run directory '{d}': config.json cannot be read: {exc}") from None
     if not isinstance(data, dict):

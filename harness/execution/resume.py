@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from harness import runpaths
 from harness.errors import ConfigError
 from harness.execution.plan import EpisodeKey, Job, parse_result
 from harness.trace import EpisodeResult
@@ -102,8 +103,14 @@ def _scan_file(
 ) -> None:
     if not path.exists():
         return
-    with open(path, "r+b") as fh:
-        for number, raw in enumerate(fh, 1):
+    try:
+        fh = runpaths.open_update(path.parent, path.name)
+    except OSError as exc:
+        raise ConfigError(f"--resume: '{path}' cannot be written: {exc.strerror}") from None
+    with fh:
+        number = 0
+        while raw := runpaths.read_line(fh, path, number + 1):
+            number += 1
             if not raw.endswith(b"\n"):
                 break  # torn by a crash mid-write
             try:

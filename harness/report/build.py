@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.errors import ArchbenchError, ConfigError
+from harness import runlock, runpaths
+from harness.errors import ArchbenchError
 from harness.report.analysis import (
     ArchRow,
     CellView,
@@ -19,9 +20,10 @@ from harness.report.analysis import (
     taxonomy_totals,
 )
 from harness.report.episodes import Episode
+from harness.report.files import ReportFiles
 from harness.report.fold import cell_overlay
 from harness.report.load import CellRun, Key, Note, RunData, load_run
-from harness.report.pages import environment, trace_file, write_trace_page
+from harness.report.pages import environment, render_trace_page, trace_file
 from harness.report.plots import (
     Plot,
     colours,
@@ -32,9 +34,9 @@ from harness.report.plots import (
     pareto_plot,
     taxonomy_plot,
 )
+from harness.rundir import REPORT_DIR
 from harness.taxonomy import MODES
 
-MARKER = '<meta name="generator" content="archbench report">'
 T = TypeVar("T")
 
 
@@ -61,27 +63,35 @@ def write_run(
     """The report of a run already read by `load_run(..., traces=N, overlay=True)`, with
     trace pages for the `run.paged` episodes (the CLI reads the run first to print its
     notes: reading it a second time doubled the time)."""
-    out_dir = Path(out) if out is not None else run.dir / "report"
-    _clear(out_dir)
-    builder = _Builder(run, out_dir, reps=reps, seed=seed)
-    return builder.write()
+    held, out_dir = _claim(run.dir, out)
+    with held:
+        files = ReportFiles(out_dir)
+        files.clear()
+        index = _Builder(run, files, reps=reps, seed=seed).write()
+        files.finish()
+    return index
 
 
-def _clear(out_dir: Path) -> None:
-    """Remove an earlier report's generated files (only if it is one of ours)."""
-    index = out_dir / "index.html"
-    try:
-        if index.exists() and MARKER not in index.read_text(encoding="utf-8", errors="replace"):
-            raise ConfigError(f"'{out_dir}' holds an index.html that is not an archbench report")
-        if index.exists():
-            for sub, pattern in (("traces", "*.html"), ("cells", "*.html"), ("img", "*.*")):
-                for f in (out_dir / sub).glob(pattern):
-                    f.unlink()
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"report directory '{out_dir}' cannot be written: {exc.strerror}"
-        ) from None
+def _claim(run_dir: Path, out: Path | str | None) -> tuple[runlock.RunLock, Path]:
+    """The lock of the directory the report is written in (the run directory's own when
+    the report goes to RUN_DIR/report, which must not be a link), and that report folder."""
+    if out is None:
+        held = runlock.lock(run_dir, "archbench report")
+        try:
+            return held, runpaths.check(run_dir, REPORT_DIR)
+        except BaseException:
+            held.release()
+            raise
+    return runlock.lock(Path(out), "archbench report --out"), Path(out)
+
+
+def check_report_dir(run_dir: Path, out: Path | str | None) -> None:
+    """Refuse now, in one line, a report whose directory another process is writing or
+    that is a link (the CLI asks before it prints what it found in the run; `write_run`
+    takes the lock for the writing itself)."""
+    held, out_dir = _claim(run_dir, out)
+    with held:
+        ReportFiles(out_dir).check()
 
 
 def _slug(text: str) -> str:
@@ -89,9 +99,9 @@ def _slug(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, run: RunData, out_dir: Path, *, reps: int, seed: int) -> None:
+    def __init__(self, run: RunData, files: ReportFiles, *, reps: int, seed: int) -> None:
         self.run = run
-        self.out = out_dir
+        self.files = files
         self.env = environment()
         self.notes: list[Note] = run.all_notes()
         self.palette = colours(run.architectures)
@@ -122,7 +132,8 @@ class _Builder:
             return None
         if prefix:
             plot = Plot(f"{prefix}_{plot.name}", plot.title, plot.svg, plot.png)
-        plot.write(self.out / "img")
+        self.files.write(f"img/{plot.name}.svg", plot.svg)
+        self.files.write(f"img/{plot.name}.png", plot.png)
         return plot
 
     def write(self) -> Path:
@@ -139,9 +150,7 @@ class _Builder:
         self._traces()
         context["notes"] = self.notes
         page = self.env.get_template("index.html.j2").render(**context)
-        index = self.out / "index.html"
-        index.write_text(page, encoding="utf-8")
-        return index
+        return self.files.write("index.html", page)
 
     # --- sections --------------------------------------------------------------------
 
@@ -221,9 +230,7 @@ class _Builder:
             "cell_page": True,
         }
         page = self.env.get_template("cell.html.j2").render(**context)
-        path = self.out / "cells" / f"{cell.id}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
+        self.files.write(f"cells/{cell.id}.html", page)
 
     def _traces(self) -> None:
         by_id = {v.cell.id: v for v in self.views}
@@ -237,9 +244,9 @@ class _Builder:
             title = f"{arch} on {task}, seed {seed}"
             diagnosis = v.diagnoses.get((arch, task, seed))
             what = f"the trace page of {arch} {task}@{seed}"
-            self._guard(
-                what, write_trace_page, self.env, self.out, v.cell, r, diagnosis, back, title
-            )
+            page = self._guard(what, render_trace_page, self.env, v.cell, r, diagnosis, back, title)
+            if page is not None:
+                self.files.write(self.links[(cid, arch, task, seed)], page)
 
     def _drawings(self) -> list[tuple[str, str, str]]:
         """(architecture, caption, SVG data URI) for each design, as the run bound it,
@@ -259,13 +266,14 @@ def _drawing(cell: CellRun, arch: str) -> tuple[str, str]:
     import base64
 
     from harness.drawing import draw, figure
+    from harness.drawing.overlay import run_spec
 
     try:
         overlay = cell_overlay(cell, arch)
         fig = figure(None, overlay)
         caption = f"as this run bound it; colour shows where the {overlay.default_metric()} went"
     except ArchbenchError:  # a partial or older run: draw the design itself
-        fig = figure([arch])
+        fig = figure([run_spec(cell.dir, arch)])
         caption = "with its default bindings (the run's could not be read back)"
     svg = draw(fig, "svg", on_fallback=lambda _msg: None)
     return caption, "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

@@ -11,16 +11,19 @@ archbench run at all, is an error.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 
+from harness import runpaths
 from harness.drawing.overlay import read_config
 from harness.errors import ConfigError
 from harness.report.episodes import Episode, episode
 from harness.report.jsonl import JsonLines
+from harness.rundir import CONFIG_DIGEST_FILE, RUN_FILES, SWEEP_FILES, config_as_written
 from harness.sim_stamp import mismatch_label, stamped
 from harness.trace import RESULT_FORMAT_VERSION, EpisodeResult
 
@@ -134,6 +137,7 @@ def load_run(path: Path | str, *, traces: int | None = None, overlay: bool = Fal
         raise ConfigError(f"run directory '{d}' does not exist")
     if not d.is_dir():
         raise ConfigError(f"'{d}' is not a directory; give the run directory (--out of a run)")
+    runpaths.check_all(d, (*SWEEP_FILES, *RUN_FILES))  # links are refused, not followed
     if (d / "sweep.json").exists() or (d / "cells").is_dir():
         run = _load_sweep(d, keeper, overlay)
         run.paged = keeper.finish(run.cells)
@@ -162,7 +166,10 @@ def _read_json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | Non
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(runpaths.read_bytes(path.parent, path.name))
+    except runpaths.RecordTooLong as exc:
+        notes.append(Note("warn", f"{what} is not read: {exc}"))
+        return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         notes.append(Note("warn", f"{what} cannot be read ({exc}); using what else is there"))
         return None
@@ -178,6 +185,9 @@ def _note_lines(lines: JsonLines, notes: list[Note]) -> None:
     if lines.error is not None:
         notes.append(Note("warn", f"{name} cannot be read: {lines.error.strerror}"))
         return
+    too_long = lines.describe_too_long()
+    if too_long is not None:
+        notes.append(Note("warn", too_long))
     if lines.bad:
         bad = lines.bad
         where = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
@@ -229,6 +239,7 @@ def load_cell(
 
     cell = CellRun(cell_id, labels, d)
     notes = cell.notes
+    runpaths.check_all(d, RUN_FILES)  # a received run: no link out of it is followed
     strict: ConfigError | None = None
     try:
         config: dict[str, Any] | None = read_config(d)  # as load_overlay reads it
@@ -252,6 +263,14 @@ def load_cell(
     elif config and version is None:
         notes.append(
             Note("info", "config.json has no format_version: an older run, read leniently")
+        )
+    if config and not config_as_written(d):
+        notes.append(
+            Note(
+                "warn",
+                f"config.json has changed since the run wrote it (it does not match "
+                f"{CONFIG_DIGEST_FILE}): the settings shown may not be those it ran with",
+            )
         )
     archs = [str(a) for a in config.get("architectures", []) if isinstance(a, str)]
     overlays = RunOverlays(d, None if strict else config, strict, archs) if overlay else None
@@ -382,7 +401,13 @@ def varying_axes(axes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [a for a in axes if len(a.get("values", [])) > 1]
 
 
+_CELL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
 def sweep_layout(d: Path) -> SweepLayout:
+    """The sweep in `d` as found; a `ConfigError` for a link among its files or cells, or
+    a cell sweep.json places outside the sweep (a received sweep reads nothing elsewhere)."""
+    runpaths.check_all(d, SWEEP_FILES)
     notes: list[Note] = []
     meta = _read_json(d / "sweep.json", notes, "sweep.json") or {}
     version = meta.get("format_version")
@@ -399,7 +424,9 @@ def sweep_layout(d: Path) -> SweepLayout:
         if not isinstance(c, dict) or "id" not in c:
             continue
         labels = {str(k): str(v) for k, v in (c.get("labels") or {}).items()}
-        cdir = d / str(c.get("dir", f"cells/{c['id']}"))
+        if not _CELL_ID.match(str(c["id"])):
+            raise ConfigError(f"'{d}': sweep.json names a cell {str(c['id'])[:80]!r}")
+        cdir = runpaths.check(d, str(c.get("dir", f"cells/{c['id']}")))
         if not cdir.is_dir():
             missing.append(str(c["id"]))
             continue

@@ -20,6 +20,7 @@ from typing import Any
 
 import pydantic
 
+from harness import runpaths
 from harness.drawing.overlay import Footprint, Overlay, footprint, parse_episode, read_config
 from harness.errors import ConfigError, UnknownNameError
 from harness.graph import CompiledArchitecture
@@ -276,7 +277,8 @@ def _values(lines: JsonLines) -> Iterable[Any]:
     except UnicodeDecodeError as exc:
         failed = exc
     if failed is not None:
-        lines.path.read_text(encoding="utf-8")  # raises the same error, as before
+        # the same error, as before (read whole: positions in the file), if bounded
+        runpaths.read_bytes(lines.path.parent, lines.path.name).decode("utf-8")
         raise failed
 
 

@@ -7,6 +7,8 @@ hundreds of pages stay small and render instantly, with no script.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from harness import runpaths
 from harness.events import MEANING, kinds_in_order
 from harness.report.episodes import Result
 from harness.report.load import CellRun, Key
@@ -86,10 +89,22 @@ def mode_label(code: str) -> str:
     return f"{m.label} ({m.mast})" if m else ("other: no rule fired" if code == OTHER else code)
 
 
+PAGE_NAME_CHARS = 60
+"""How much of an episode's readable name a trace page's file name keeps."""
+
+
 def trace_file(cell: CellRun, key: Key) -> str:
+    """The trace page of an episode: its readable name (cell, architecture, task, seed;
+    characters a file name should not hold replaced, cut to `PAGE_NAME_CHARS`) and a
+    short hash of the exact key, so that two episodes never share a page (task ids that
+    differ only in replaced characters, or beyond the cut) and no name is too long for a
+    file system."""
     arch, task, seed = key
     raw = f"{cell.id}-{arch}-{task}-{seed}" if cell.id != "run" else f"{arch}-{task}-{seed}"
-    return "traces/" + re.sub(r"[^A-Za-z0-9._-]+", "_", raw) + ".html"
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", raw)[:PAGE_NAME_CHARS].strip(".")
+    exact = json.dumps([cell.id, arch, task, seed], ensure_ascii=False)
+    digest = hashlib.sha256(exact.encode("utf-8", errors="surrogatepass")).hexdigest()[:10]
+    return f"traces/{readable}-{digest}.html"
 
 
 @dataclass(frozen=True)
@@ -185,21 +200,21 @@ def _by_step(diagnosis: Diagnosis | None) -> dict[int, list[str]]:
     return out
 
 
-def write_trace_page(
+def render_trace_page(
     env: jinja2.Environment,
-    out_dir: Path,
     cell: CellRun,
     result: Result,
     diagnosis: Diagnosis | None,
     back: str,
     title: str,
-) -> None:
+) -> str:
+    """The HTML of an episode's trace page (written at `trace_file(cell, key)`)."""
     key = (result.architecture, result.task_id, result.seed)
     steps = cell.traces.get(key, [])
     flagged = {e.step for e in diagnosis.evidence if e.step is not None} if diagnosis else set()
     roles: dict[str, str] = {}
     lanes, ticks, span = timeline(steps, roles, flagged)
-    page = env.get_template("trace.html.j2").render(
+    return env.get_template("trace.html.j2").render(
         title=title,
         back=back,
         cell=cell,
@@ -213,6 +228,20 @@ def write_trace_page(
         evidence=_by_step(diagnosis),
         events=cell.events.get(key, []),
     )
-    path = out_dir / trace_file(cell, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+
+
+def write_trace_page(
+    env: jinja2.Environment,
+    out_dir: Path,
+    cell: CellRun,
+    result: Result,
+    diagnosis: Diagnosis | None,
+    back: str,
+    title: str,
+) -> None:
+    """Write an episode's trace page under `out_dir` (a report writes it through its
+    `ReportFiles`, which lists it in the manifest)."""
+    page = render_trace_page(env, cell, result, diagnosis, back, title)
+    rel = trace_file(cell, (result.architecture, result.task_id, result.seed))
+    runpaths.mkdirs(out_dir, "traces")
+    runpaths.write_text(out_dir, rel, page)
