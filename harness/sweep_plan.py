@@ -26,9 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from harness.bounds import check_budget, check_cells, check_seeds, check_task_setting, seed_range
 from harness.compare import archbench_version, prepare
 from harness.errors import ConfigError, UserError
 from harness.loader import load_architecture
+from harness.redact import redact
 from harness.registry import parse_model_id
 from harness.sim.profiles import ModelProfile
 from harness.suites import load_suite
@@ -216,16 +218,27 @@ def _number(key: str, raw: str, kind: type[int] | type[float]) -> int | float:
         raise ConfigError(
             f"sweep grid '{key}': '{raw}' is not a{'n integer' if kind is int else ' number'}"
         ) from None
-    if value <= 0 and key.startswith("budget"):
-        raise ConfigError(f"sweep grid '{key}': a budget must be positive, got '{raw}'")
+    if key.startswith("budget"):
+        check_budget(f"sweep grid '{key}': a budget", value, positive=True)
     return value
+
+
+def _task_setting(key: str, name: str, raw: str) -> tuple[float, float]:
+    """A task-generator value, checked against the range the generator can honour (a
+    value outside it used to be silently replaced by the nearest one it can)."""
+    if name in ("hops", "breadth"):
+        return _range(key, raw)
+    kind = float if name == "alias_rate" else int
+    value = _number(key, raw, kind)
+    return value, value
 
 
 def _with_options(model_id: str, options: dict[str, str], where: str) -> str:
     mid = parse_model_id(model_id)
     if mid.provider != "mock":
         raise ConfigError(
-            f"{where}: model parameters apply to simulated models (mock/...), not '{model_id}'"
+            f"{where}: model parameters apply to simulated models (mock/...), "
+            f"not '{redact(model_id)}'"
         )
     merged = dict(mid.options)
     merged.update(options)
@@ -256,6 +269,7 @@ def plan_sweep(
     arch_params = {s.name: set(s.params) for s in specs}
     roles = {s.name: set(s.roles) for s in specs}
     axes = [parse_axis(g, arch_params, roles) for g in grid]
+    check_cells([len(a.values) for a in axes])  # before a single cell is made
     keys = [a.key for a in axes]
     if len(set(keys)) != len(keys):
         raise ConfigError(
@@ -266,10 +280,20 @@ def plan_sweep(
         plain = a.name if a.scope is None else f"{a.scope}:{a.name}"
         if plain in clash:
             raise ConfigError(f"'{plain}' is both fixed (--set/--model) and a sweep axis")
-    seed_list = [seed + i for i in range(seeds)] if isinstance(seeds, int) else list(seeds)
+    seed_list = list(seed_range(seed, seeds) if isinstance(seeds, int) else seeds)
     if not seed_list:
         raise ConfigError("--seeds must be at least 1")
+    check_seeds(seed_list)
     task_axes = [a for a in axes if a.kind == "task"]
+    for a in task_axes:
+        for v in a.values:
+            low, high = _task_setting(a.key, a.name, v)
+            check_task_setting(a.key, a.name, low, high)
+    if task_axes and suite != "default":
+        raise ConfigError(
+            f"sweep grid '{task_axes[0].key}' generates each cell's suite, which would "
+            f"replace --suite {suite}: drop --suite, or the task axes"
+        )
     plan = SweepPlan(refs, axes, [], seed_list, sorted(families or []), base_suite=suite)
     plan.task_seed = task_seed
     base = None if task_axes else load_suite(suite)
@@ -342,7 +366,7 @@ def _generated(plan: SweepPlan, cell: Cell, task_seed: int) -> tuple[str, TaskSu
         try:
             plan.suites[file] = recipe.generate()
             plan.recipes[file] = recipe
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # RuntimeError: a world too small
             raise ConfigError(f"sweep grid: the task generator refused {settings}: {exc}") from None
     return file, plan.suites[file]
 
