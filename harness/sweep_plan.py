@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from harness.backends.providers import missing_keys
+from harness.backends.stack import is_real
 from harness.bounds import check_budget, check_cells, check_seeds, check_task_setting, seed_range
 from harness.compare import archbench_version, prepare
 from harness.errors import ConfigError, UserError
@@ -98,6 +100,9 @@ class SweepPlan:
     """How each generated suite was made, by the same name (for `--worlds`)."""
     base_suite: str = "default"
     task_seed: int = 0
+    real_models: set[str] = field(default_factory=set)
+    """The real (network) model ids any cell binds: they need their keys, and run in this
+    process (not in worker processes)."""
 
     def describe(self) -> dict[str, Any]:
         """The plan as written to sweep.json (what a resumed sweep must match)."""
@@ -305,7 +310,13 @@ def plan_sweep(
             cell = replace(cell, suite=f"suites/{file}.json")
         assert suite_obj is not None
         cell = replace(cell, tasks=_family_tasks(suite_obj, plan.families))
-        plan.cells.append(_with_sim(cell, names, dict(zip(axes, combo, strict=True))))
+        cell, model_ids = _with_sim(cell, names, dict(zip(axes, combo, strict=True)))
+        plan.cells.append(cell)
+        plan.real_models.update(m for m in model_ids if is_real(parse_model_id(m)))
+    # a key missing for any cell's real model: now, not after the sweep directory is made
+    problem = missing_keys([parse_model_id(m) for m in sorted(plan.real_models)])
+    if problem is not None:
+        raise ConfigError(problem)
     return plan
 
 
@@ -379,9 +390,9 @@ def _family_tasks(suite: TaskSuite, families: Sequence[str]) -> tuple[str, ...]:
     return tuple(t.id for t in suite.tasks if not families or t.family in families)
 
 
-def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
+def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> tuple[Cell, set[str]]:
     """Compile the cell (validating it) and, with model-parameter axes, bind every role to
-    its model id with the parameters in its query string."""
+    its model id with the parameters in its query string. Also the cell's model ids."""
     where = "sweep cell " + ", ".join(f"{k}={v}" for k, v in cell.labels.items())
     try:
         compiled = prepare(names, cell.models, cell.params)
@@ -389,7 +400,7 @@ def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
         raise ConfigError(f"{where}: {exc}") from None
     sims = [(a, v) for a, v in choice.items() if a.kind == "sim"]
     if not sims:
-        return cell
+        return cell, {m for arch in compiled for m in arch.roles.values()}
     models: dict[str, str] = {}
     for arch in compiled:
         for role, model_id in arch.roles.items():
@@ -404,4 +415,4 @@ def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
         prepare(names, models, cell.params)  # the new ids must be valid too
     except UserError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    return replace(cell, models=models)
+    return replace(cell, models=models), set(models.values())

@@ -93,7 +93,7 @@ def test_workers_beyond_the_cpus_need_force_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(bounds.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bounds, "cpu_count", lambda: 2)
     err = refused(["compare", "-w", "1000"], capsys, tmp_path, "--force-workers")
     assert "2 CPUs" in err
     refused(["sweep", "-w", "3"], capsys, tmp_path, "more than this machine's 2 CPUs")
@@ -177,3 +177,18 @@ def test_a_non_finite_architecture_parameter_is_refused(raw: str) -> None:
     with pytest.raises(ValidationError, match="must be finite"):
         coerce_param("a-design", "brief", 0.5, raw)
     assert coerce_param("a-design", "brief", 0.5, "0.25") == 0.25
+
+
+def test_a_sweep_is_refused_before_its_directory_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real model without its key, or with worker processes, in any cell: the sweep
+    directory used to be made (sweep.json written) before compare said so."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.setattr(bounds, "cpu_count", lambda: 2)
+    grid = ["sweep", "model.agent=mock/kimi-k2,openai/gpt-4o", "-a", "kimi-researcher"]
+    refused([*grid, "-o", "s"], capsys, tmp_path, "needs an API key")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    refused([*grid, "-o", "s", "-w", "2"], capsys, tmp_path, "real models (openai/gpt-4o)")

@@ -140,6 +140,14 @@ def sweep_command(
         task_seed=task_seed,
     )
     cell_suites(plan, worlds)  # a suite that cannot have --worlds worlds: one line, now
+    remote = executor in ("processes", "ray") or (workers or 1) > 1
+    if remote and plan.real_models:  # as compare would say, but before OUT is made
+        flag = "--executor ray" if executor == "ray" else "--workers"
+        raise ConfigError(
+            f"{flag} runs simulated models in other processes; real models "
+            f"({min(plan.real_models)}) run in this process: overlap their calls with "
+            "--concurrency instead"
+        )
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     heading = (
         f"sweep: {len(plan.cells)} cell(s) x {len(plan.architectures)} architecture(s) x "
