@@ -17,6 +17,7 @@ from typing import Any
 from harness.backends import BackendStack, CallStats, ResponseCache, load_price_table
 from harness.backends.recording import Recorder
 from harness.bootstrap import DEFAULT_REPS
+from harness.bounds import check_concurrency, check_seeds, seed_range
 from harness.cells import EpisodeCells, cells_of
 from harness.errors import ConfigError
 from harness.execution.merge import ProgressCallback as ProgressCallback
@@ -28,6 +29,7 @@ from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
 from harness.loader import builtin_architectures, load_architecture
 from harness.metrics import ArchitectureSummary
+from harness.redact import redact
 from harness.rundir import RunWriter, result_line, save_inputs
 from harness.runtime import ModelFactory
 from harness.stats import PairedComparison, compare_pair
@@ -95,10 +97,16 @@ class Comparison:
 
     def to_json(self, baseline: str | None = None) -> dict[str, Any]:
         """What `--json` writes: the summaries, the baseline and the paired differences
-        against it (format `JSON_FORMAT_VERSION`)."""
+        against it (format `JSON_FORMAT_VERSION`). `errors` counts the episodes whose run
+        failed (outcome `error`), `errors_by_architecture` per design: a reader need not
+        know the outcome names to see that a run went wrong. The summaries stay as
+        summary.json holds them."""
         order = [s.architecture for s in self.summaries]
+        errors = {s.architecture: s.outcomes.get("error", 0) for s in self.summaries}
         return {
             "format_version": JSON_FORMAT_VERSION,
+            "errors": sum(errors.values()),
+            "errors_by_architecture": errors,
             "architectures": self.summary_json(),
             "baseline": check_baseline(baseline, order),
             "paired_differences": [p.as_dict() for p in self.paired_differences(baseline)],
@@ -133,10 +141,19 @@ def check_baseline(baseline: str | None, architectures: Sequence[str]) -> str | 
     return baseline
 
 
+def check_unique(values: Sequence[str], flag: str) -> None:
+    """A value given twice would run the same episodes twice and count them twice."""
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ConfigError(f"{flag} '{v}' is given twice")
+        seen.add(v)
+
+
 def split_assignment(raw: str, flag: str) -> tuple[str, str]:
     key, sep, value = raw.partition("=")
     if not sep or not key.strip() or not value.strip():
-        raise ConfigError(f"{flag} '{raw}' must look like NAME=VALUE")
+        raise ConfigError(f"{flag} '{redact(raw)}' must look like NAME=VALUE")
     return key.strip(), value.strip()
 
 
@@ -156,11 +173,13 @@ def _scoped(
         arch, sep, name = key.rpartition(":")
         targets = [arch] if sep else [a for a, keys in spec_keys.items() if name in keys]
         if sep and arch not in spec_keys:
-            raise ConfigError(f"{flag} '{key}={value}': architecture '{arch}' is not selected")
+            raise ConfigError(
+                f"{flag} '{key}={redact(value)}': architecture '{arch}' is not selected"
+            )
         if not targets or any(name not in spec_keys[a] for a in targets):
             known = ", ".join(sorted(set().union(*spec_keys.values()))) or "none"
             raise ConfigError(
-                f"{flag} '{key}={value}': no selected architecture has {what} '{name}' "
+                f"{flag} '{key}={redact(value)}': no selected architecture has {what} '{name}' "
                 f"(known: {known})"
             )
         for a in targets:
@@ -241,12 +260,11 @@ def compare(
     if record and out is None:
         raise ConfigError("--record needs --out: the recording is kept in the run directory")
     execution = resolve(executor, workers, ray_address)
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise ConfigError(f"--seeds must be at least 1, got {seeds}")
-        seed_list = [seed + i for i in range(seeds)]
-    else:
-        seed_list = list(seeds)
+    seed_list = list(seed_range(seed, seeds) if isinstance(seeds, int) else seeds)
+    check_seeds(seed_list)
+    check_concurrency(concurrency)
+    if tasks is not None:
+        check_unique(tasks, "--task")
     archs = prepare(architectures, models, params)
     if isinstance(suite, SuiteRecipe):
         suite_obj, recipe, label = suite.generate(), suite, suite.name
@@ -317,8 +335,7 @@ def run_configured(
     resume_config: dict[str, Any] | None = None,
     backends: dict[str, Any] | None = None,
 ) -> Comparison:
-    if concurrency < 1:
-        raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
+    check_concurrency(concurrency)
     config: dict[str, Any] = {
         "archbench_version": archbench_version(),
         "architectures": [a.name for a in archs],

@@ -7,6 +7,7 @@ role or parameter at fault, and says what to do.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -15,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from harness.errors import UserError, ValidationError
+from harness.redact import redact
 from harness.registry import check_model_id
 from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
 from harness.tools import SCHEMAS
@@ -61,6 +63,8 @@ def coerce_param(arch: str, name: str, default: ParamValue, raw: str | ParamValu
             raise ValidationError(
                 f"architecture '{arch}': parameter '{name}' must be {kind}, got '{raw}'"
             ) from None
+    if isinstance(value, float) and not math.isfinite(value):  # NaN passed every check
+        raise ValidationError(f"architecture '{arch}': parameter '{name}' must be finite")
     if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
         raise ValidationError(f"architecture '{arch}': parameter '{name}' must not be negative")
     return value
@@ -93,7 +97,8 @@ def compile_architecture(
         try:
             check_model_id(model)
         except UserError as exc:
-            raise fail(f"role '{role}' is bound to a model that cannot be used: {exc}") from None
+            reason = redact(str(exc))  # a provider's message may quote the id whole
+            raise fail(f"role '{role}' is bound to a model that cannot be used: {reason}") from None
 
     def resolve(node: str, fld: str, ref: object) -> object:
         if not isinstance(ref, str):

@@ -3,7 +3,9 @@
 An id is `provider/model`, split at the first `/`; a query string carries options
 (`mock/qwen-plus?skill=0.9`). Providers register a factory with `@register_provider`;
 the module behind a factory is imported only when an id of that provider is used, so a
-missing optional SDK never breaks `archbench --help` or the simulated comparison.
+missing optional SDK never breaks `archbench --help` or the simulated comparison. An error
+quoting an id leaves its secrets out (`harness.redact`): an id with a key in it is
+refused, and the refusal must not repeat the key.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from harness.errors import ConfigError, UnknownNameError
 from harness.model_api import ModelBackend as ModelBackend
 from harness.model_api import ModelId as ModelId
 from harness.model_api import Provider as Provider
+from harness.redact import redact
 
 _PROVIDERS: dict[str, Provider] = {}
 
@@ -27,12 +30,14 @@ def parse_model_id(model_id: str) -> ModelId:
     base, _, query = model_id.partition("?")
     provider, sep, name = base.partition("/")
     if not sep or not provider or not name:
-        raise ConfigError(f"model id '{model_id}' must look like provider/model, e.g. mock/kimi-k2")
+        raise ConfigError(
+            f"model id '{redact(model_id)}' must look like provider/model, e.g. mock/kimi-k2"
+        )
     try:
         options = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
     except ValueError:
         raise ConfigError(
-            f"model id '{model_id}': options must look like ?key=value&key=value"
+            f"model id '{redact(model_id)}': options must look like ?key=value&key=value"
         ) from None
     return ModelId(provider, name, options)
 
@@ -44,7 +49,8 @@ def _provider(mid: ModelId, model_id: str) -> Provider:
     except KeyError:
         known = ", ".join(sorted(_PROVIDERS))
         raise UnknownNameError(
-            f"unknown model provider '{mid.provider}' in '{model_id}' (known: {known})"
+            f"unknown model provider '{redact(mid.provider)}' in '{redact(model_id)}' "
+            f"(known: {known})"
         ) from None
 
 

@@ -26,9 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from harness.backends.providers import missing_keys
+from harness.backends.stack import is_real
+from harness.bounds import check_budget, check_cells, check_seeds, check_task_setting, seed_range
 from harness.compare import archbench_version, prepare
 from harness.errors import ConfigError, UserError
 from harness.loader import load_architecture
+from harness.redact import redact
 from harness.registry import parse_model_id
 from harness.sim.profiles import ModelProfile
 from harness.suites import load_suite
@@ -96,6 +100,9 @@ class SweepPlan:
     """How each generated suite was made, by the same name (for `--worlds`)."""
     base_suite: str = "default"
     task_seed: int = 0
+    real_models: set[str] = field(default_factory=set)
+    """The real (network) model ids any cell binds: they need their keys, and run in this
+    process (not in worker processes)."""
 
     def describe(self) -> dict[str, Any]:
         """The plan as written to sweep.json (what a resumed sweep must match)."""
@@ -216,16 +223,27 @@ def _number(key: str, raw: str, kind: type[int] | type[float]) -> int | float:
         raise ConfigError(
             f"sweep grid '{key}': '{raw}' is not a{'n integer' if kind is int else ' number'}"
         ) from None
-    if value <= 0 and key.startswith("budget"):
-        raise ConfigError(f"sweep grid '{key}': a budget must be positive, got '{raw}'")
+    if key.startswith("budget"):
+        check_budget(f"sweep grid '{key}': a budget", value, positive=True)
     return value
+
+
+def _task_setting(key: str, name: str, raw: str) -> tuple[float, float]:
+    """A task-generator value, checked against the range the generator can honour (a
+    value outside it used to be silently replaced by the nearest one it can)."""
+    if name in ("hops", "breadth"):
+        return _range(key, raw)
+    kind = float if name == "alias_rate" else int
+    value = _number(key, raw, kind)
+    return value, value
 
 
 def _with_options(model_id: str, options: dict[str, str], where: str) -> str:
     mid = parse_model_id(model_id)
     if mid.provider != "mock":
         raise ConfigError(
-            f"{where}: model parameters apply to simulated models (mock/...), not '{model_id}'"
+            f"{where}: model parameters apply to simulated models (mock/...), "
+            f"not '{redact(model_id)}'"
         )
     merged = dict(mid.options)
     merged.update(options)
@@ -256,6 +274,7 @@ def plan_sweep(
     arch_params = {s.name: set(s.params) for s in specs}
     roles = {s.name: set(s.roles) for s in specs}
     axes = [parse_axis(g, arch_params, roles) for g in grid]
+    check_cells([len(a.values) for a in axes])  # before a single cell is made
     keys = [a.key for a in axes]
     if len(set(keys)) != len(keys):
         raise ConfigError(
@@ -266,10 +285,20 @@ def plan_sweep(
         plain = a.name if a.scope is None else f"{a.scope}:{a.name}"
         if plain in clash:
             raise ConfigError(f"'{plain}' is both fixed (--set/--model) and a sweep axis")
-    seed_list = [seed + i for i in range(seeds)] if isinstance(seeds, int) else list(seeds)
+    seed_list = list(seed_range(seed, seeds) if isinstance(seeds, int) else seeds)
     if not seed_list:
         raise ConfigError("--seeds must be at least 1")
+    check_seeds(seed_list)
     task_axes = [a for a in axes if a.kind == "task"]
+    for a in task_axes:
+        for v in a.values:
+            low, high = _task_setting(a.key, a.name, v)
+            check_task_setting(a.key, a.name, low, high)
+    if task_axes and suite != "default":
+        raise ConfigError(
+            f"sweep grid '{task_axes[0].key}' generates each cell's suite, which would "
+            f"replace --suite {suite}: drop --suite, or the task axes"
+        )
     plan = SweepPlan(refs, axes, [], seed_list, sorted(families or []), base_suite=suite)
     plan.task_seed = task_seed
     base = None if task_axes else load_suite(suite)
@@ -281,7 +310,13 @@ def plan_sweep(
             cell = replace(cell, suite=f"suites/{file}.json")
         assert suite_obj is not None
         cell = replace(cell, tasks=_family_tasks(suite_obj, plan.families))
-        plan.cells.append(_with_sim(cell, names, dict(zip(axes, combo, strict=True))))
+        cell, model_ids = _with_sim(cell, names, dict(zip(axes, combo, strict=True)))
+        plan.cells.append(cell)
+        plan.real_models.update(m for m in model_ids if is_real(parse_model_id(m)))
+    # a key missing for any cell's real model: now, not after the sweep directory is made
+    problem = missing_keys([parse_model_id(m) for m in sorted(plan.real_models)])
+    if problem is not None:
+        raise ConfigError(problem)
     return plan
 
 
@@ -342,7 +377,7 @@ def _generated(plan: SweepPlan, cell: Cell, task_seed: int) -> tuple[str, TaskSu
         try:
             plan.suites[file] = recipe.generate()
             plan.recipes[file] = recipe
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # RuntimeError: a world too small
             raise ConfigError(f"sweep grid: the task generator refused {settings}: {exc}") from None
     return file, plan.suites[file]
 
@@ -355,9 +390,9 @@ def _family_tasks(suite: TaskSuite, families: Sequence[str]) -> tuple[str, ...]:
     return tuple(t.id for t in suite.tasks if not families or t.family in families)
 
 
-def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
+def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> tuple[Cell, set[str]]:
     """Compile the cell (validating it) and, with model-parameter axes, bind every role to
-    its model id with the parameters in its query string."""
+    its model id with the parameters in its query string. Also the cell's model ids."""
     where = "sweep cell " + ", ".join(f"{k}={v}" for k, v in cell.labels.items())
     try:
         compiled = prepare(names, cell.models, cell.params)
@@ -365,7 +400,7 @@ def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
         raise ConfigError(f"{where}: {exc}") from None
     sims = [(a, v) for a, v in choice.items() if a.kind == "sim"]
     if not sims:
-        return cell
+        return cell, {m for arch in compiled for m in arch.roles.values()}
     models: dict[str, str] = {}
     for arch in compiled:
         for role, model_id in arch.roles.items():
@@ -380,4 +415,4 @@ def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> Cell:
         prepare(names, models, cell.params)  # the new ids must be valid too
     except UserError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    return replace(cell, models=models)
+    return replace(cell, models=models), set(models.values())

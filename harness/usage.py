@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from harness.bounds import check_budget
 from harness.errors import BudgetExhausted
 
 
@@ -62,11 +63,17 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class UsageLimits:
-    """Per-episode caps; hitting one ends the episode as `budget_exhausted`."""
+    """Per-episode caps; hitting one ends the episode as `budget_exhausted`. A cap that
+    is NaN, infinite or negative is refused (`ConfigError`): NaN compares false with
+    everything, so it would be no cap at all while the run says it had one."""
 
     max_steps: int | None = None
     max_tokens: int | None = None
     max_cost_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            check_budget(f.name, getattr(self, f.name))
 
     def check_before_request(self, used: Usage) -> None:
         if self.max_steps is not None and used.requests >= self.max_steps:

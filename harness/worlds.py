@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from harness.bounds import check_world_count
 from harness.errors import ConfigError, UnknownNameError
 from harness.task import Task, TaskSuite
 
@@ -199,6 +200,7 @@ def check_worlds(count: int, recipe: SuiteRecipe | None, label: str) -> None:
     """Can suite `label` (made by `recipe`, None: a fixed suite) have `count` worlds?"""
     if count < 1:
         raise ConfigError(f"--worlds must be at least 1, got {count}")
+    check_world_count(count)
     if count > 1 and recipe is None:
         raise ConfigError(
             f"--worlds {count}: suite '{label}' is fixed, not generated from a seed, so it "

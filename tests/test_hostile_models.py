@@ -164,7 +164,9 @@ def test_a_key_echoed_near_the_cut_of_an_error_is_never_stored(
     model = fake_server.model_id("deepseek-reasoner", provider="deepseek", max_retries=0)
     run = tmp_path / "run"
     argv = ["compare", "-a", "kimi-researcher", "--suite", str(mini_file), "--seeds", "1"]
-    main([*argv, "-m", f"*={model}", "-o", str(run), "--record", "-q"])
+    with pytest.raises(SystemExit) as exited:  # every episode ended in error: exit code 1
+        main([*argv, "-m", f"*={model}", "-o", str(run), "--record", "-q"])
+    assert exited.value.code == 1
     main(["report", str(run), "-o", str(tmp_path / "report")])
     assert all(h["authorization"] == f"Bearer {KEY}" for h in fake_server.headers)
     errors = [r["error"] for r in _lines(run / "results.jsonl")]

@@ -39,13 +39,15 @@ def test_the_key_appears_nowhere_but_in_the_request_header(
         "deepseek-reasoner", provider="deepseek", max_retries=1, backoff=0.01
     )
     run, cache = tmp_path / "run", tmp_path / "cache"
-    common = ["--suite", str(mini_file), "--seeds", "1", "-m", f"*={model}", "-q"]
+    # the poisoned episodes end in error: allowed, so each command exits 0
+    allow = ["--max-errors", "10", "-v"]  # -v: the retries' log lines go through the CLI too
+    common = ["--suite", str(mini_file), "--seeds", "1", "-m", f"*={model}", "-q", *allow]
     archs = ["-a", "kimi-researcher", "-a", "orchestrator-workers"]
     main(["compare", *archs, *common, "-o", str(run), "--record", "--cache-dir", str(cache)])
     main(["compare", *archs, *common, "--cache-dir", str(cache), "--json", str(tmp_path / "s")])
-    main(["compare", "--replay", str(run), "-o", str(tmp_path / "replayed")])
+    main(["compare", "--replay", str(run), "-o", str(tmp_path / "replayed"), *allow])
     main(["run", "kimi-researcher", "-t", "mini-conflict", "--suite", str(mini_file)]
-         + ["-m", f"agent={model}"])  # fmt: skip
+         + ["-m", f"agent={model}", *allow])  # fmt: skip
     printed = capsys.readouterr()
 
     # the key was used, and the server did send it back inside its errors

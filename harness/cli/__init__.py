@@ -1,7 +1,8 @@
 """The `archbench` command: a thin layer over the Python API.
 
 Every user mistake ends the same way: one line on stderr naming the file, flag or field at
-fault, and exit code 2, with no traceback.
+fault, and exit code 2, with no traceback and nothing written. A run that finished with
+episodes in `error` exits 1 (`harness.cli.failures`); an interrupted one 130.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import sys
 import typer
 
 from harness.cli import compare_cmd, graph_cmd, list_cmd, report_cmd, run_cmd, sweep_cmd
+from harness.cli.text import visible
 from harness.errors import UserError
+from harness.redact import redact
 
 app = typer.Typer(
     name="archbench",
@@ -45,12 +48,20 @@ def _usage_error() -> type[Exception]:
 _UsageError = _usage_error()
 
 
+def _error(message: str) -> None:
+    """The one line a user mistake gets: secrets a model id carried taken out (a
+    backend's message may quote one whole), control characters made visible, several
+    lines joined into one."""
+    parts = [p.strip() for p in message.splitlines() if p.strip()]
+    print(f"archbench: error: {visible(redact('; '.join(parts)))}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="archbench", standalone_mode=False)
     except UserError as exc:
-        print(f"archbench: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         sys.exit(2)
     except _UsageError as exc:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -59,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         ctx = getattr(exc, "ctx", None)
         hint = f" (see 'archbench {ctx.info_name} --help')" if ctx and ctx.parent else ""
-        print(f"archbench: error: {message}{hint}", file=sys.stderr)
+        _error(f"{message}{hint}")
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         print("archbench: interrupted", file=sys.stderr)

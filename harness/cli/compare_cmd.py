@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from harness.bounds import check_concurrency, check_workers
+from harness.cli.console import say, stdout_console
+from harness.cli.failures import check_errors, count_errors
+from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
+from harness.cli.logs import log_level as log_level_of
 from harness.cli.options import (
     ArchOpt,
+    ConcurrencyOpt,
     ExecutorOpt,
+    ForceWorkersOpt,
     MaxCostOpt,
+    MaxErrorsOpt,
     MaxStepsOpt,
     MaxTokensOpt,
     ModelOpt,
@@ -25,6 +33,7 @@ from harness.cli.options import (
     WorkersOpt,
     WorldsOpt,
     assignments,
+    check_output_file,
     limits,
 )
 from harness.cli.progress import EpisodeProgress
@@ -76,12 +85,7 @@ def compare_command(
         ),
     ] = None,
     quiet: QuietOpt = False,
-    concurrency: Annotated[
-        int,
-        typer.Option(
-            "--concurrency", "-j", min=1, help="Episodes in flight at once (real models)."
-        ),
-    ] = 1,
+    concurrency: ConcurrencyOpt = 1,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not answer real models from the cache.")
     ] = False,
@@ -109,8 +113,12 @@ def compare_command(
         typer.Option("--prices", help="Price file (TOML) overriding the shipped prices."),
     ] = None,
     workers: WorkersOpt = None,
+    force_workers: ForceWorkersOpt = False,
     executor: ExecutorOpt = None,
     ray_address: RayAddressOpt = None,
+    max_errors: MaxErrorsOpt = 0,
+    verbose: VerboseOpt = False,
+    log_level: LogLevelOpt = None,
     resume_dir: Annotated[
         Path | None,
         typer.Option(
@@ -128,12 +136,15 @@ def compare_command(
     ] = True,
 ) -> None:
     """Compare architectures on a task suite with simulated (or real) models."""
-    if json_file is not None and str(json_file) != "-" and json_file.is_dir():
-        raise ConfigError(f"--json '{json_file}' is a directory; give a file name")
+    level = log_level_of(verbose, log_level)
+    check_output_file(json_file, "--json")  # now, not after the run
     if replay_dir is not None:
         _check_replay_flags(ctx)
     if resume_dir is not None:
         _check_resume_flags(ctx)
+        _check_run_dir(resume_dir, "--resume")
+    check_workers(workers, executor, force_workers)
+    check_concurrency(concurrency)
     check_worlds(worlds, BUILTIN_RECIPES.get(suite), suite)  # before anything runs
     check_baseline(baseline, _architectures(arch, replay_dir or resume_dir))
     err = Console(stderr=True)
@@ -144,7 +155,7 @@ def compare_command(
 
     run_dir = resume_dir or out
     try:
-        with progress:
+        with logging_to(err, level), progress:
             if replay_dir is not None:
                 jobs = concurrency if _given(ctx, "concurrency") else None
                 result = replay(replay_dir, out=out, concurrency=jobs, on_progress=on_progress)
@@ -182,23 +193,24 @@ def compare_command(
                     keep_results=False,
                 )
     except KeyboardInterrupt:
-        err.print(_stopped("interrupted", run_dir), highlight=False, markup=False, soft_wrap=True)
+        say(err, _stopped("interrupted", run_dir))
         raise SystemExit(130) from None
     except IncompleteRun as exc:
-        err.print(f"archbench: error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        say(err, f"archbench: error: {exc}")
         raise SystemExit(1) from None
     _report_calls(err, result, replay_dir)
     if report and run_dir is not None:
         from harness.report import write_report  # matplotlib loads only now
 
-        err.print(f"report written to {write_report(run_dir)}", highlight=False, soft_wrap=True)
+        say(err, f"report written to {write_report(run_dir)}")
     text = json.dumps(result.to_json(baseline), indent=2, ensure_ascii=False) + "\n"
+    errors, episodes = count_errors(result.summaries)
+    where = [] if result.run_dir is None else [result.run_dir / "results.jsonl"]
     if json_file is not None and str(json_file) == "-":
         typer.echo(text, nl=False)
+        check_errors(err, errors, episodes, max_errors, where)
         return
-    console = Console()
-    if not console.is_terminal:  # pipes and files get the whole table, not 80 columns
-        console = Console(width=170)
+    console = stdout_console()
     console.print(render_table(result))
     console.print(render_families(result))
     base = check_baseline(baseline, [s.architecture for s in result.summaries])
@@ -207,26 +219,28 @@ def compare_command(
     if json_file is not None:
         try:
             json_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
+        except OSError as exc:  # checked before the run; the disk may have filled since
             raise ConfigError(f"--json '{json_file}' cannot be written: {exc.strerror}") from None
-        err.print(f"summary written to {json_file}")
+        say(err, f"summary written to {json_file}")
     if run_dir is not None:
-        err.print(f"results and traces written to {run_dir}/")
+        say(err, f"results and traces written to {run_dir}/")
+    check_errors(err, errors, episodes, max_errors, where)
 
 
-_REPLAY_KEEPS = {"replay_dir", "out", "json_file", "quiet", "concurrency", "report", "baseline"}
+_HOW_IT_RUNS = {"quiet", "concurrency", "report", "baseline", "max_errors", "verbose", "log_level"}
+"""Flags that change how a run is shown or driven, never what it computes."""
+
+_REPLAY_KEEPS = {"replay_dir", "out", "json_file", *_HOW_IT_RUNS}
 
 
 _RESUME_KEEPS = {
     "resume_dir",
     "json_file",
-    "quiet",
-    "concurrency",
     "workers",
+    "force_workers",
     "executor",
     "ray_address",
-    "report",
-    "baseline",
+    *_HOW_IT_RUNS,
 }
 
 
@@ -249,9 +263,18 @@ def _check_resume_flags(ctx: typer.Context) -> None:
             flag = max(param.opts, key=len)
             raise ConfigError(
                 f"--resume finishes the run as it was configured: {flag} cannot be combined "
-                "with it (only --workers, --executor, --ray-address, --concurrency, --json, "
-                "--baseline, --report, --quiet)"
+                "with it (only --workers, --force-workers, --executor, --ray-address, "
+                "--concurrency, --json, --baseline, --report, --quiet, --max-errors, "
+                "--verbose, --log-level)"
             )
+
+
+def _check_run_dir(run_dir: Path, flag: str) -> None:
+    """A run directory to finish or replay must hold a run: a typo in its name would
+    otherwise be reported deep inside, or (for a sweep) start afresh."""
+    if not (run_dir / "config.json").is_file():
+        what = "does not exist" if not run_dir.exists() else "holds no run (no config.json)"
+        raise ConfigError(f"{flag} '{run_dir}' {what}")
 
 
 def _stopped(why: str, run_dir: Path | None) -> str:
@@ -294,4 +317,4 @@ def _report_calls(err: Console, result: Comparison, replay_dir: Path | None) -> 
         verdict = "identical to" if same else "DIFFERENT from"
         lines.append(f"replay: results {verdict} {replay_dir / 'results.jsonl'}")
     for line in lines:
-        err.print(line, highlight=False, markup=False, soft_wrap=True)
+        say(err, line)

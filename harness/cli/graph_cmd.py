@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from harness.cli.options import ModelOpt, SetOpt, assignments
+from harness.cli.text import visible
 from harness.compare import prepare
 from harness.drawing import METRICS, Overlay, draw, figure, format_for_path, load_overlay
 from harness.drawing.overlay import Metric, run_architectures
@@ -120,7 +121,7 @@ def graph_command(
     unicode = not plain and (out is not None or _terminal_unicode())
     data = draw(fig, kind, unicode=unicode, on_fallback=_notice)
     if out is None:
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(_printable(data.decode("utf-8")))
         sys.stdout.flush()
         return
     try:
@@ -128,7 +129,13 @@ def graph_command(
     except OSError as exc:
         raise ConfigError(f"-o '{out}' cannot be written: {exc.strerror}") from None
     names = ", ".join(s.name for s in fig.scenes)
-    typer.echo(f"{kind} drawing of {names} written to {out}")
+    typer.echo(visible(f"{kind} drawing of {names} written to {out}"))
+
+
+def _printable(text: str) -> str:
+    """A drawing for the terminal: its names come from spec files, so control characters
+    in them are made visible; its own newlines and tabs are kept."""
+    return "\n".join("\t".join(map(visible, line.split("\t"))) for line in text.split("\n"))
 
 
 def _metric(value: str | None) -> Metric | None:
@@ -139,7 +146,7 @@ def _metric(value: str | None) -> Metric | None:
 
 
 def _notice(message: str) -> None:
-    print(message, file=sys.stderr)
+    print(visible(message), file=sys.stderr)
 
 
 def _terminal_unicode() -> bool:

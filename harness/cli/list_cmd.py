@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from harness.cli.console import stdout_console
+from harness.cli.text import shown
 from harness.errors import ConfigError
 from harness.loader import available_architectures, broken_plugins
 from harness.registry import list_providers
@@ -32,12 +33,13 @@ def list_command(
         for col in ("name", "roles -> default models", "parameters", "claim"):
             t.add_column(col, overflow="fold")
         for name, spec in sorted(available_architectures().items()):
-            roles = "\n".join(f"{r} = {m}" for r, m in spec.roles.items())
-            params = "\n".join(f"{k} = {p.default}" for k, p in spec.params.items())
-            t.add_row(name, roles, params, spec.claim)
+            # one line per role and parameter, each shown (a plug-in's names are untrusted)
+            roles = Text("\n").join(shown(f"{r} = {m}") for r, m in spec.roles.items())
+            params = Text("\n").join(shown(f"{k} = {p.default}") for k, p in spec.params.items())
+            t.add_row(shown(name), roles, params, shown(spec.claim))
         console.print(t)
         for reason in broken_plugins().values():
-            console.print(f"[yellow]warning:[/yellow] {escape(reason)}")
+            console.print(Text.assemble(("warning:", "yellow"), " ", shown(reason)))
     if what in (None, "models"):
         t = Table(title="models (simulated presets; price $/M tokens in / cached / out)")
         for col in ("id", "skill", "persist.", "halluc.", "context", "price", "stands for"):

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from harness.bounds import (
+    MAX_CONCURRENCY,
+    MAX_FORCED_WORKERS,
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_WORLDS,
+    check_budget,
+)
 from harness.compare import split_assignment
 from harness.errors import ConfigError
 from harness.usage import UsageLimits
@@ -36,8 +46,10 @@ ArchOpt = Annotated[
         "--arch", "-a", help="Architecture name or file (repeatable; default: all built-ins)."
     ),
 ]
-SeedsOpt = Annotated[int, typer.Option("--seeds", min=1, help="How many seeds per task.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="The first seed.")]
+SeedsOpt = Annotated[
+    int, typer.Option("--seeds", min=1, help=f"How many seeds per task (at most {MAX_SEEDS:,}).")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help=f"The first seed (0 to {MAX_SEED:,}).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SuiteOpt = Annotated[
     str,
@@ -48,7 +60,7 @@ WorldsOpt = Annotated[
     typer.Option(
         "--worlds",
         help="Run N task worlds of a generated suite (world w: generator seed + w); "
-        "intervals cluster by world.",
+        f"intervals cluster by world (at most {MAX_WORLDS}).",
     ),
 ]
 MaxStepsOpt = Annotated[
@@ -64,7 +76,38 @@ MaxCostOpt = Annotated[
 
 WorkersOpt = Annotated[
     int | None,
-    typer.Option("--workers", "-w", min=1, help="Run simulated episodes in N worker processes."),
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Run simulated episodes in N worker processes (at most one per CPU unless "
+        "--force-workers).",
+    ),
+]
+ForceWorkersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force-workers",
+        help=f"Allow --workers beyond this machine's CPUs (up to {MAX_FORCED_WORKERS}).",
+    ),
+]
+ConcurrencyOpt = Annotated[
+    int,
+    typer.Option(
+        "--concurrency",
+        "-j",
+        min=1,
+        help=f"Episodes in flight at once (real models; at most {MAX_CONCURRENCY}).",
+    ),
+]
+MaxErrorsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-errors",
+        min=0,
+        metavar="N",
+        help="Exit 0 even if up to N episodes end in error (default 0: any error exits 1).",
+    ),
 ]
 ExecutorOpt = Annotated[
     str | None,
@@ -96,4 +139,24 @@ def assignments(values: list[str] | None, flag: str) -> dict[str, str]:
 
 
 def limits(max_steps: int | None, max_tokens: int | None, max_cost: float | None) -> UsageLimits:
+    check_budget("--max-cost", max_cost)  # NaN and inf pass click's range check
     return UsageLimits(max_steps=max_steps, max_tokens=max_tokens, max_cost_usd=max_cost)
+
+
+def check_output_file(path: Path | None, flag: str) -> None:
+    """Can `path` be written? Checked before the run, so a typo in a path costs one line,
+    not a run whose summary is lost at the end. Nothing is created."""
+    if path is None or str(path) == "-":
+        return
+    if path.is_dir():
+        raise ConfigError(f"{flag} '{path}' is a directory; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.exists():
+        ok = os.access(path, os.W_OK)
+    elif not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise ConfigError(f"{flag} '{path}' cannot be written: '{parent}' {what}")
+    else:
+        ok = os.access(parent, os.W_OK | os.X_OK)
+    if not ok:
+        raise ConfigError(f"{flag} '{path}' cannot be written: permission denied")

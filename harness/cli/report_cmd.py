@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from harness.cli.console import say
 from harness.errors import ConfigError
 
 
@@ -56,6 +57,6 @@ def report_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for note in run.all_notes():
         if note.level == "warn":
-            err.print(f"note: {note.text}", markup=False)
+            say(err, f"note: {note.text}")
     index = write_run(run, out, reps=DEFAULT_REPS, seed=0)
-    err.print(f"report written to {index}", markup=False)
+    say(err, f"report written to {index}")

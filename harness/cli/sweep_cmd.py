@@ -8,10 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from harness.bounds import check_concurrency, check_workers
+from harness.cli.console import say, stdout_console
+from harness.cli.failures import FAILED, check_errors
+from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
+from harness.cli.logs import log_level as log_level_of
 from harness.cli.options import (
     ArchOpt,
+    ConcurrencyOpt,
     ExecutorOpt,
+    ForceWorkersOpt,
+    MaxErrorsOpt,
     ModelOpt,
     QuietOpt,
     RayAddressOpt,
@@ -24,7 +33,9 @@ from harness.cli.options import (
     assignments,
 )
 from harness.cli.progress import EpisodeProgress
+from harness.cli.text import shown
 from harness.compare import Comparison
+from harness.errors import ConfigError
 from harness.report.analysis import arch_row
 from harness.report.load import load_cell, sweep_layout
 from harness.stats import DEFAULT_REPS
@@ -94,15 +105,21 @@ def sweep_command(
         bool, typer.Option("--report/--no-report", help="Write OUT/report/index.html at the end.")
     ] = True,
     quiet: QuietOpt = False,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", min=1, help="Episodes in flight (real models).")
-    ] = 1,
+    concurrency: ConcurrencyOpt = 1,
     workers: WorkersOpt = None,
+    force_workers: ForceWorkersOpt = False,
     executor: ExecutorOpt = None,
     ray_address: RayAddressOpt = None,
+    max_errors: MaxErrorsOpt = 0,
+    verbose: VerboseOpt = False,
+    log_level: LogLevelOpt = None,
 ) -> None:
     """Run every architecture in every cell of a grid; accuracy, cost and their intervals
     per cell, and (by default) the HTML report."""
+    level = log_level_of(verbose, log_level)
+    _check_out(out, resume)
+    check_workers(workers, executor, force_workers)
+    check_concurrency(concurrency)
     axes = list(grid or [])
     for key, value in (
         ("budget_tokens", budget_tokens),
@@ -123,16 +140,32 @@ def sweep_command(
         task_seed=task_seed,
     )
     cell_suites(plan, worlds)  # a suite that cannot have --worlds worlds: one line, now
+    remote = executor in ("processes", "ray") or (workers or 1) > 1
+    if remote and plan.real_models:  # as compare would say, but before OUT is made
+        flag = "--executor ray" if executor == "ray" else "--workers"
+        raise ConfigError(
+            f"{flag} runs simulated models in other processes; real models "
+            f"({min(plan.real_models)}) run in this process: overlap their calls with "
+            "--concurrency instead"
+        )
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(
+    heading = (
         f"sweep: {len(plan.cells)} cell(s) x {len(plan.architectures)} architecture(s) x "
         f"{len(plan.seeds)} seed(s) -> {out}/"
     )
     per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ()) * worlds
     progress = EpisodeProgress(err, quiet, per_cell * len(plan.cells) or None)
-    state = {"cells": 0, "base": 0, "done": 0}
+    state = {"cells": 0, "base": 0, "done": 0, "said": 0}
+
+    def announce() -> None:
+        """The heading, once the sweep has started: a mistake found while opening the
+        run directory (a resumed sweep planned differently) stays the only line."""
+        if not state["said"]:
+            state["said"] = 1
+            say(err, heading)
 
     def on_progress(done: int, total: int, key: EpisodeKey) -> None:
+        announce()
         state["done"] = state["base"] + done
         label = f"cell {state['cells'] + 1}/{len(plan.cells)} {key[0]}"
         progress.update(state["done"], progress.total, label)
@@ -141,7 +174,7 @@ def sweep_command(
         state["cells"] += 1
         state["base"] = state["done"]
 
-    with progress:
+    with logging_to(err, level), progress:
         run_sweep(
             plan,
             out,
@@ -154,26 +187,44 @@ def sweep_command(
             ray_address=ray_address,
             worlds=worlds,
         )
-    _print_table(out)
-    err.print(f"results written to {out}/ (one directory per cell under {out}/cells/)")
+    announce()
+    errors, episodes, failed = _print_table(out)
+    say(err, f"results written to {out}/ (one directory per cell under {out}/cells/)")
     if report:
         from harness.report import write_report
 
-        err.print(f"report written to {write_report(out)}")
+        say(err, f"report written to {write_report(out)}")
     else:
-        err.print(f"write the report with: archbench report {out}")
+        say(err, f"write the report with: archbench report {out}")
+    check_errors(err, errors, episodes, max_errors, [d / "results.jsonl" for d in failed])
 
 
-def _print_table(out: Path) -> None:
+def _check_out(out: Path, resume: bool) -> None:
+    """The run directory, before the grid is planned: `--resume` needs a sweep to
+    finish (a typo used to start a new one, silently), a new sweep an empty place."""
+    if resume:
+        if not (out / "sweep.json").is_file():
+            what = "does not exist" if not out.exists() else "holds no sweep (no sweep.json)"
+            raise ConfigError(
+                f"--resume: '{out}' {what}; run without --resume to start a new sweep"
+            )
+    elif out.exists() and not out.is_dir():
+        raise ConfigError(f"--out '{out}' is a file; choose a directory")
+
+
+def _print_table(out: Path) -> tuple[int, int, list[Path]]:
+    """Print the sweep's table; (episodes in error, episodes, the cells that have any)."""
     from harness.report.fold import TraceKeeper
 
     layout = sweep_layout(out)
-    t = Table(title=f"archbench sweep: {out}")
+    t = Table(title=shown(f"archbench sweep: {out}"))
     keys = [str(a["key"]) for a in layout.varying]
     for k in ["cell", *keys, "architecture"]:
-        t.add_column(k, no_wrap=True)
-    for col in ("accuracy", "95% CI", "tokens", "cost $", "latency s"):
+        t.add_column(shown(k), no_wrap=True)
+    for col in ("episodes", "errors", "accuracy", "95% CI", "tokens", "cost $", "latency s"):
         t.add_column(col, justify="right")
+    errors = episodes = 0
+    failed: list[Path] = []
     for cell_id, labels, cell_dir in layout.cells:
         # one cell's results at a time, no steps: a sweep of any size prints in flat memory
         cell = load_cell(cell_dir, cell_id, labels, TraceKeeper(0))
@@ -183,17 +234,22 @@ def _print_table(out: Path) -> None:
                 continue
             r = arch_row(cell, a, rs, reps=DEFAULT_REPS, seed=0)  # the summaries' interval
             acc = r.accuracy
+            n_err = r.outcomes.get(FAILED, 0)
+            errors += n_err
+            episodes += r.episodes
+            if n_err and cell_dir not in failed:
+                failed.append(cell_dir)
             t.add_row(
-                cell.id,
-                *(cell.labels.get(k, "") for k in keys),
-                a,
+                shown(cell.id),
+                *(shown(cell.labels.get(k, "")) for k in keys),
+                shown(a),
+                str(r.episodes),
+                Text(str(n_err), style="bold red" if n_err else ""),
                 "-" if acc is None else f"{acc.mean:.1%}",
                 "-" if acc is None else f"{acc.lo:.0%}-{acc.hi:.0%}",
                 f"{r.tokens:,.0f}",
                 "unknown" if r.mean_cost is None else f"{r.mean_cost:.4f}",
                 f"{r.latency:.1f}",
             )
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=170)
-    console.print(t)
+    stdout_console().print(t)
+    return errors, episodes, failed

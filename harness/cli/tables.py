@@ -1,11 +1,16 @@
 """The tables `archbench compare` prints: the summary, accuracy by task family, and the
-paired differences against a baseline."""
+paired differences against a baseline. Names in them come from files and plug-ins, so
+every one goes through `shown` (never read as markup, control characters made visible);
+the summary's `errors` column counts episodes whose run failed (`harness.cli.failures`)."""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from harness.bootstrap import Estimate
+from harness.cli.failures import errors_of
+from harness.cli.text import shown
 from harness.compare import Comparison
 from harness.stats import PAIRED_METRICS, PairedComparison
 
@@ -14,14 +19,22 @@ def _money(v: float | None) -> str:
     return "unknown" if v is None else f"{v:.4f}"
 
 
+def _seeds(seeds: list[int]) -> str:
+    """A run's seeds for a title: all of a short list, the ends of a long one."""
+    if len(seeds) <= 8:
+        return str(seeds)
+    return f"[{seeds[0]}, {seeds[1]}, ..., {seeds[-1]}] ({len(seeds):,} seeds)"
+
+
 def render_table(result: Comparison) -> Table:
     config = result.config
     worlds = int(config.get("worlds", 1))
     suite = f"{config['suite']} ({worlds} worlds)" if worlds > 1 else config["suite"]
-    t = Table(title=f"archbench compare: suite {suite}, seeds {config['seeds']}")
+    t = Table(title=shown(f"archbench compare: suite {suite}, seeds {_seeds(config['seeds'])}"))
     for col in (
         "architecture",
         "episodes",
+        "errors",
         "accuracy",
         "95% CI",
         "steps",
@@ -38,9 +51,11 @@ def render_table(result: Comparison) -> Table:
             t.add_column(col, justify="right")
     for s in result.summaries:
         lo, hi = s.accuracy_ci95
+        errors = errors_of(s)
         t.add_row(
-            s.architecture,
+            shown(s.architecture),
             str(s.episodes),
+            Text(str(errors), style="bold red" if errors else ""),
             f"{s.accuracy:.1%}",
             f"{lo:.0%}-{hi:.0%}",
             f"{s.mean_steps:.1f}",
@@ -56,20 +71,22 @@ def render_table(result: Comparison) -> Table:
 
 def render_families(result: Comparison) -> Table:
     families = sorted({f for s in result.summaries for f in s.by_family})
-    t = Table(title="accuracy / mean latency s / mean cost $ by task family")
+    failed = any(errors_of(s) for s in result.summaries)
+    title = "accuracy / mean latency s / mean cost $" + (" / errors" if failed else "")
+    t = Table(title=f"{title} by task family")
     t.add_column("architecture", no_wrap=True, min_width=20)
     for f in families:
-        t.add_column(f, justify="right")
+        t.add_column(shown(f), justify="right")
     for s in result.summaries:
         cells = []
         for f in families:
             fs = s.by_family.get(f)
-            cells.append(
-                "-"
-                if fs is None
-                else f"{fs.accuracy:.0%} / {fs.mean_latency_s:.0f} / {_money(fs.mean_cost_usd)}"
-            )
-        t.add_row(s.architecture, *cells)
+            if fs is None:
+                cells.append("-")
+                continue
+            cell = f"{fs.accuracy:.0%} / {fs.mean_latency_s:.0f} / {_money(fs.mean_cost_usd)}"
+            cells.append(cell + (f" / {errors_of(fs)}" if failed else ""))
+        t.add_row(shown(s.architecture), *cells)
     return t
 
 
@@ -92,8 +109,10 @@ def render_paired(pairs: list[PairedComparison], baseline: str) -> Table:
     """Each architecture minus the baseline, one row per metric: the mean difference per
     episode, its 95% interval and whether these tasks can tell it from none."""
     t = Table(
-        title=f"paired differences against {baseline} (same world, task and seed; "
-        "95% clustered bootstrap)"
+        title=shown(
+            f"paired differences against {baseline} (same world, task and seed; "
+            "95% clustered bootstrap)"
+        )
     )
     t.add_column("architecture", no_wrap=True, min_width=20)
     t.add_column("pairs", justify="right")
@@ -112,7 +131,7 @@ def render_paired(pairs: list[PairedComparison], baseline: str) -> Table:
                 lo, hi = fmt.format(est.lo * scale), fmt.format(est.hi * scale)
                 cells = [f"{fmt.format(est.mean * scale)} {unit}", f"{lo} to {hi}", verdict(est)]
             t.add_row(
-                p.a if first else "",
+                shown(p.a) if first else "",
                 str(p.pairs) if first else "",
                 name,
                 *cells,

@@ -254,10 +254,17 @@ def latency_tokens_plot(results: dict[str, list[Any]], palette: dict[str, str]) 
                 zorder=4,
                 label=arch,
             )
-        ax.set_xscale("log")
-        _log_axis(ax.xaxis, lambda v, _p: f"{v:,.0f}")
+        # every episode failed before its first token (a server down): a log scale has
+        # nothing to show and matplotlib warns on stderr, so the axis stays linear
+        tokens = any(
+            r.totals.input_tokens + r.totals.output_tokens for v in results.values() for r in v
+        )
+        if tokens:
+            ax.set_xscale("log")
+            _log_axis(ax.xaxis, lambda v, _p: f"{v:,.0f}")
         ax.set_ylim(bottom=0)
-        ax.set_xlabel("total tokens per episode (input + output, log scale)")
+        scale = ", log scale" if tokens else ""
+        ax.set_xlabel(f"total tokens per episode (input + output{scale})")
         ax.set_ylabel("latency per episode, s (critical path)")
         ax.set_title("Latency vs total tokens")
         ax.legend(loc="upper left")
