@@ -77,6 +77,9 @@ def _load_builtin_providers() -> None:
 
         register_provider(PROVIDER)
     if "openai" not in _PROVIDERS:
-        # registers openai, deepseek, moonshot, minimax, qwen, vllm, ollama, llamacpp and
+        # openai, deepseek, moonshot, minimax, qwen, vllm, ollama, llamacpp and
         # openai-compatible; the openai SDK itself is imported only by a call
-        import harness.backends.openai_compat  # noqa: F401
+        from harness.backends.openai_compat import PROVIDER_LIST
+
+        for provider in PROVIDER_LIST:
+            register_provider(provider)

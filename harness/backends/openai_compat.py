@@ -38,7 +38,7 @@ from harness.backends.sanitize import Scrubber, safe_text
 from harness.backends.wire import WireEncoder
 from harness.errors import BackendError
 from harness.messages import ModelRequest, ModelResponse
-from harness.registry import ModelId, Provider, register_provider
+from harness.model_api import ModelId, Provider
 from harness.usage import Price, Usage
 
 if TYPE_CHECKING:
@@ -227,19 +227,17 @@ def _check(mid: ModelId) -> None:
     resolve(mid)
 
 
-def _register(info: ProviderInfo) -> None:
+def _provider(info: ProviderInfo) -> Provider:
     key = f"key ${info.key_env}" + ("" if info.key_required else ", optional")
     where = f"{info.base_url}, " if info.base_url else ""
-    register_provider(
-        Provider(
-            name=info.name,
-            description=f"{info.description}: {where}{key if info.key_env else 'no key'}",
-            create=create_backend,
-            check=_check,
-            models=lambda: load_price_table().models(info.name),
-        )
+    return Provider(
+        name=info.name,
+        description=f"{info.description}: {where}{key if info.key_env else 'no key'}",
+        create=create_backend,
+        check=_check,
+        models=lambda: load_price_table().models(info.name),
     )
 
 
-for _info in PROVIDERS.values():
-    _register(_info)
+PROVIDER_LIST: tuple[Provider, ...] = tuple(_provider(i) for i in PROVIDERS.values())
+"""What the registry registers when an id of these providers is first used."""

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from harness.backends.retry import RetryPolicy
 from harness.errors import ConfigError
-from harness.registry import ModelId
+from harness.model_api import ModelId
 
 LOOPBACK_ONLY_ENV = "ARCHBENCH_LOOPBACK_ONLY"
 """Set (to 1) and any endpoint not on this machine is refused: tests can never spend money."""
