@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
-from harness.cli import main
 from harness.sim.version import SIM_VERSION
 
 FIELDS = {
@@ -23,16 +23,6 @@ FIELDS = {
     "mean_latency_s",
     "by_family",
 }
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 from fake_hostile import refused_url
 
 from harness.backends.providers import LOOPBACK_ONLY_ENV
-from harness.cli import main
 
 
 @pytest.fixture
@@ -21,16 +21,6 @@ def down(monkeypatch: pytest.MonkeyPatch) -> str:
     """A model whose server is down: every call is refused, retried once, then fails."""
     monkeypatch.setenv(LOOPBACK_ONLY_ENV, "1")
     return f"openai-compatible/x@{refused_url()}?max_retries=1&backoff=0.01"
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def errors_column(out: str, arch: str) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import cli
 from mini_suite import mini_suite
 
-from harness.cli import main
 from harness.drawing import graphviz_available, load_overlay
 from harness.drawing.style import fmt_cost
 from harness.loader import builtin_architectures
@@ -19,16 +19,6 @@ from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec
 
 BUILTINS = list(builtin_architectures())
 needs_dot = pytest.mark.skipif(not graphviz_available(), reason="Graphviz 'dot' not installed")
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_error(code: int, err: str, *fragments: str) -> None:

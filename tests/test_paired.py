@@ -7,24 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
 from harness import compare
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.stats import paired_comparisons
 from harness.task import TaskSuite
 
 ARCHS = ["kimi-researcher", "manus-workflow", "minimax-hybrid"]
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_paired_differences_against_the_first_architecture(mini: TaskSuite) -> None:

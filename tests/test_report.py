@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 from report_runs import ARCHS, TASKS, make_run, make_sweep
 
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.report import DEFAULT_TRACES, write_report
 from harness.report.load import load_run
@@ -31,16 +31,6 @@ def copy(src: Path, tmp_path: Path) -> Path:
     dst = tmp_path / src.name
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("report"))
     return dst
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_report_of_a_run_has_every_section_and_working_links(run_dir: Path) -> None:

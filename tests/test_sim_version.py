@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
 from harness import compare
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.report import write_report
 from harness.rerun import replay, resume
@@ -21,16 +21,6 @@ from harness.task import TaskSuite
 
 ARCH = ["kimi-researcher"]
 LABEL = f"simulated with sim_version {UNSTAMPED_SIM_VERSION} (this archbench: {SIM_VERSION})"
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _json(path: Path) -> dict[str, object]:

@@ -8,23 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.sweep import plan_sweep, run_sweep
 
 ONE = ["kimi-researcher"]
 TWO = ["kimi-researcher", "manus-workflow"]
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_keys_resolve_to_five_kinds_of_setting() -> None:

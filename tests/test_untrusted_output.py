@@ -15,13 +15,13 @@ from typing import Any
 
 import fake_openai_server
 import pytest
+from cli_runner import cli
 from fake_openai_server import FakeServer, research_policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.table import Table
 
-from harness.cli import main
 from harness.cli.logs import logging_to
 from harness.cli.progress import EpisodeProgress
 from harness.cli.text import shown, visible
@@ -38,16 +38,6 @@ MARKUP = "[/x] [bold]b[/bold] [link=file:///etc/passwd]l[/link] \\"
 """A closing tag with no opening one (the MarkupError), styles, a link, a backslash."""
 HOSTILE = f"{MARKUP}{ESCAPES}"
 SHOWN = visible(HOSTILE)
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_clean(*texts: str) -> None:

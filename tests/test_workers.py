@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
 from harness import compare
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.execution.plan import ArchRef, Job, batch_size
 from harness.execution.processes import ProcessExecutor
@@ -19,16 +19,6 @@ from harness.task import TaskSuite
 from harness.usage import UsageLimits
 
 ARCHS = ["kimi-researcher", "manus-workflow", "minimax-hybrid", "orchestrator-workers"]
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _files(run: Path) -> dict[str, bytes]:

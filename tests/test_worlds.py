@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
 from harness import SuiteRecipe, compare
-from harness.cli import main
 from harness.errors import ConfigError
 from harness.report import write_report
 from harness.rerun import resume
@@ -21,16 +21,6 @@ from tasks import check_contract, load_builtin_suite
 ARCHS = ["kimi-researcher", "manus-workflow"]
 TINY = SuiteRecipe(seed=0, per_family=1, name="tiny")
 FILES = ("results.jsonl", "traces.jsonl", "summary.json", "config.json")
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _files(run: Path) -> dict[str, bytes]:
