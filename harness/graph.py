@@ -136,9 +136,9 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
             raise fail(f"{where}: brief_strength must be a number from 0 to 1, got {strength!r}")
         if not 0.0 <= strength <= 1.0:
             raise fail(f"{where}: brief_strength must be from 0 to 1, got {strength}")
-        for r in [n.role] if n.role else []:
-            if r not in roles:
-                raise fail(f"{where} uses unknown role '{r}' (roles: {', '.join(sorted(roles))})")
+        if n.role is not None and n.role not in roles:  # "" too: it names no role
+            raise fail(f"{where} uses unknown role '{n.role}' (roles: {', '.join(sorted(roles))})")
+        _check_counts(n, where, fail)
         if n.kind == "agent":
             if n.role is None:
                 raise fail(f"{where} is an agent loop without a role: set role")
@@ -179,6 +179,25 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
             if n.rule == "escalate_when_stuck":
                 if len(n.roles) != 2 or any(r not in roles for r in n.roles):
                     raise fail(f"{where}: roles must name two known roles [routine, escalation]")
+
+
+def _check_counts(n: NodeSpec, where: str, fail: Any) -> None:
+    """Whole-number settings, after `${param}` references are resolved: a parameter whose
+    default is text or a fraction used to reach the runtime (an assertion there, or a
+    setting silently ignored)."""
+    counts = {
+        "threshold_tokens": n.context.threshold_tokens,
+        "min_reads": n.min_reads,
+        "width": n.width,
+        "max_visits": n.max_visits,
+    }
+    for fld, value in counts.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(f"{where}: {fld} must be a whole number >= 0, got {value!r}")
+    if not isinstance(n.replan, bool):
+        raise fail(f"{where}: replan must be true or false, got {n.replan!r}")
 
 
 def _build_graph(

@@ -137,7 +137,34 @@ def read_data_file(path: Path, what: str, shown: str | None = None) -> Any:
         raise ConfigError(
             f"{what} file '{path_text}' is nested too deeply to read (at most {MAX_NESTING} levels)"
         )
+    surrogate = _lone_surrogate(data)
+    if surrogate is not None:
+        raise ConfigError(
+            f"{what} file '{path_text}': {surrogate} holds a lone UTF-16 surrogate (an escape "
+            "such as \\ud800 that encodes no character), which no UTF-8 file can hold"
+        )
     return data
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """Where a string (or a key) of parsed data holds a lone surrogate, which JSON and
+    YAML escapes can make: it could be read but not written back (results, traces, the
+    run's copy of the suite), so the run would fail half-way. None when there is none;
+    the first one in the file's order otherwise."""
+    stack: list[tuple[Any, tuple[str, ...], bool]] = [(data, (), False)]
+    while stack:
+        item, path, is_key = stack.pop()
+        if isinstance(item, str):
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in item):
+                field = f"field '{'.'.join(path)}'" if path else "the top level"
+                return f"a key in {field}" if is_key else field
+        elif isinstance(item, dict):
+            for k, v in reversed(item.items()):  # reversed: popped in the file's order
+                stack.append((v, (*path, str(k)), False))
+                stack.append((k, path, True))
+        elif isinstance(item, list):
+            stack.extend((v, (*path, str(i)), False) for i, v in reversed(list(enumerate(item))))
+    return None
 
 
 def _depth(data: Any) -> int:

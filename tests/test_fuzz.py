@@ -100,6 +100,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.sampled_from(["[/x]", "\x1b[31m", "${max_steps}", "agent", "mock/kimi-k2", "end", ""]),
+    st.sampled_from(["\ud800", "a\udfff"]),  # lone surrogates: JSON escapes them
 )
 structures = st.recursive(
     scalars,

@@ -199,3 +199,38 @@ def test_a_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
     path.write_text("name: x\nroles: {a: b\nentry: [\n")
     with pytest.raises(ConfigError, match=r"line 3, column 6"):
         load_architecture(str(path))
+
+
+@pytest.mark.parametrize(
+    ("nodes", "params", "message"),
+    [
+        ([agent(role="")], {}, "uses unknown role ''"),
+        (
+            [agent(context={"policy": "drop", "threshold_tokens": "${t}"})],
+            {"t": ParamSpec(default="many")},
+            "threshold_tokens must be a whole number >= 0, got 'many'",
+        ),
+        ([agent(min_reads="${m}")], {"m": ParamSpec(default=2.5)}, "min_reads must be a whole"),
+        ([agent(replan="${r}")], {"r": ParamSpec(default=3)}, "replan must be true or false"),
+    ],
+)
+def test_settings_the_runtime_cannot_use_are_refused_when_compiled(
+    nodes: list[NodeSpec], params: dict[str, ParamSpec], message: str
+) -> None:
+    """Found by fuzzing (tests/test_fuzz.py): an empty role name crashed the run with a
+    KeyError, a text threshold with an AssertionError; a fraction was silently ignored."""
+    with pytest.raises(ValidationError, match=message):
+        compile_architecture(spec(nodes, [EdgeSpec(source="a", target="end")], params=params))
+
+
+@pytest.mark.parametrize("kind", ["architecture", "suite"])
+def test_a_lone_surrogate_in_a_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    """JSON's `\\ud800` escape reads as a string no UTF-8 file can hold: the run used to
+    crash when it wrote its results."""
+    from harness.suites import load_suite
+
+    path = tmp_path / f"{kind}.json"
+    path.write_text('{"name": "ok", "tasks": [{"id": "a\\ud800"}]}')
+    load = load_architecture if kind == "architecture" else load_suite
+    with pytest.raises(ConfigError, match=r"field 'tasks\.0\.id' holds a lone UTF-16 surrogate"):
+        load(str(path))
