@@ -25,14 +25,24 @@ def hallucination(t: Turn, states: list[ChainState]) -> float:
     return p * (1.0 - t.p.corroboration) ** t.corroborated(states)
 
 
+def hallucinates(t: Turn, states: list[ChainState], site: str) -> bool:
+    """Does the model answer without evidence now? The plain chance is tested first: the
+    corroboration count can only lower it, so it is computed only when it could matter."""
+    u = t.draws.u(site)
+    return u < t.p.hallucination and u < hallucination(t, states)
+
+
+NOT_FOUND = "No relevant information found for"
+"""How a report says a fact was not found (a lead reading reports looks for it)."""
+
+
 def answer(
     t: Turn, states: list[ChainState], give_up: bool = False, hallucinate: bool | None = None
 ) -> Action:
     """Answer from what the context holds; for what it lacks, guess only when
     hallucinating (decided here unless the caller already rolled for it)."""
     if hallucinate is None:
-        u = t.draws.u("answer.hallucinate")
-        hallucinate = u < t.p.hallucination and u < hallucination(t, states)
+        hallucinate = hallucinates(t, states, "answer.hallucinate")
     if t.brief.output == "report":
         return report(t, states, hallucinate)
     assert t.solution is not None
@@ -123,7 +133,7 @@ def report(t: Turn, states: list[ChainState], hallucinate: bool) -> Action:
             hop = s.chain.hops[s.frontier]
             lines.append(f"{subject} {hop.relation}: {guess(t, s.chain)}")
         elif not s.done:
-            lines.append(f"No relevant information found for {subject}.")
+            lines.append(f"{NOT_FOUND} {subject}.")
     return Action("Reporting my findings.", *answer_call("\n".join(lines), tuple(cites)))
 
 

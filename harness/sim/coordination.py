@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 
+from harness.sim.answering import NOT_FOUND
 from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState
 from harness.sim.turn import Action, Turn
-
-_NOT_FOUND = "No relevant information found for"
 
 
 def judged_depth(text: str) -> int:
@@ -46,7 +45,7 @@ def plan(t: Turn) -> Action:
             merge_into = None
             continue
         if not t.right("plan.split", entry):
-            mistake = _mistake(t, s, last=i == len(states) - 1)
+            mistake = _mistake(t, s, several=len(states) > 1, last=i == len(states) - 1)
             if mistake == "drop":
                 continue
             if mistake == "merge":
@@ -56,7 +55,7 @@ def plan(t: Turn) -> Action:
                 depth = 1
         if dynamic:
             item["max_steps"] = 2 * depth + 4
-            if f"{_NOT_FOUND} {s.subject}" in t.reading.evidence:
+            if f"{NOT_FOUND} {s.subject}" in t.reading.evidence:
                 # learned in this episode: the obvious search failed; give more room,
                 # and (with skill) pass on the suspicion and what is known
                 item["max_steps"] = 4 * depth + 6
@@ -69,10 +68,10 @@ def plan(t: Turn) -> Action:
     return Action(json.dumps({"subtasks": items}, ensure_ascii=False), move=MoveKind.PLAN)
 
 
-def _mistake(t: Turn, s: ChainState, last: bool) -> str | None:
+def _mistake(t: Turn, s: ChainState, several: bool, last: bool) -> str | None:
     """What a wrong split does to one entity: only mistakes the question allows."""
     options: list[str] = []
-    if len(t.states()) > 1:
+    if several:
         options.append("drop")
         if not last:
             options.append("merge")

@@ -6,7 +6,7 @@ no other decision's draws.
 
 from __future__ import annotations
 
-from harness.sim.answering import answer, hallucination
+from harness.sim.answering import answer, hallucinates
 from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState, query_for
 from harness.sim.turn import Action, Turn
@@ -21,8 +21,7 @@ def act(t: Turn) -> Action:
     if not pending:
         check = verify(t, states) or read_more(t)
         return check if check is not None else answer(t, states)
-    u = t.draws.u("act.hallucinate")
-    if u < t.p.hallucination and u < hallucination(t, states):  # the cheap test first
+    if hallucinates(t, states, "act.hallucinate"):
         return answer(t, states, hallucinate=True)
     if t.right("act.skill"):
         return advance(t, pending[0])
