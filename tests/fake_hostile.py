@@ -87,6 +87,32 @@ def refused_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
+def _read_request(conn: socket.socket) -> None:
+    """Read the whole request, headers and body. Closing a socket with unread bytes
+    makes the kernel send RST instead of FIN, so a `close` listener that read only the
+    first segment would be seen as a `reset` whenever the body came in a second one."""
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(1 << 16)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip() or 0)
+        while len(body) < length:
+            chunk = conn.recv(1 << 16)
+            if not chunk:
+                return
+            body += chunk
+    except (OSError, ValueError):
+        pass
+
+
 class RawListener:
     """A TCP port on 127.0.0.1 that reads each request and, instead of answering, resets
     the connection (`reset`: an RST, as a crashed proxy sends) or closes it (`close`).
@@ -115,10 +141,7 @@ class RawListener:
                 continue
             with conn:
                 conn.settimeout(2.0)
-                try:
-                    conn.recv(1 << 16)
-                except OSError:
-                    pass
+                _read_request(conn)
                 if self.mode == "reset":  # linger 0: close sends RST, not FIN
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.accepted += 1
