@@ -21,7 +21,16 @@ from harness.registry import check_model_id
 from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
 from harness.tools import SCHEMAS
 
-_REF_FIELDS = ("max_steps", "width", "max_visits", "min_reads", "replan", "brief_strength")
+_REF_FIELDS = (
+    "max_steps",
+    "width",
+    "copies",
+    "rounds",
+    "max_visits",
+    "min_reads",
+    "replan",
+    "brief_strength",
+)
 _REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 

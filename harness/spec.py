@@ -44,9 +44,11 @@ class NodeSpec(_Spec):
     input: Literal["question", "subtask", "handoff"] = "question"
     """agent: what its first user message holds (the question, a sub-question from a
     planner, or the question plus the reports handed off so far)."""
-    prompt: Literal["researcher", "worker", "writer"] | None = None
+    prompt: Literal["researcher", "worker", "writer", "verify"] | None = None
     """agent: its instructions; by default from `input` (question -> researcher, subtask ->
-    worker, handoff -> writer). A worker's answer is a report handed on, not the answer."""
+    worker, handoff -> writer). A worker's answer is a report handed on, not the answer;
+    a `verify` agent checks the current answer's citations and returns a verdict (accept,
+    or reject with a critique) that routers read with `when: accepted / rejected`."""
     category: Literal["research", "coordination"] = "research"
     min_reads: Ref | None = None
     """agent run by a fan-out: the effort its brief asks for ("read at least N documents
@@ -66,6 +68,16 @@ class NodeSpec(_Spec):
     """fan_out: the agent node run once per sub-task, in parallel."""
     width: Ref | None = None
     """fan_out: at most this many sub-agents (extra sub-tasks are dropped)."""
+    copies: Ref | None = None
+    """fan_out: run the target this many times on the whole question (an ensemble), instead
+    of once per sub-task of a planner; the target then takes input 'question'."""
+    strategy: Literal["concat", "vote", "judge", "merge"] = "concat"
+    """aggregate: how parallel results become one: concat hands every report on (to a
+    writer or lead); vote takes the majority answer (ties: the earliest branch); judge has
+    `role`'s model pick the best-supported answer; merge has it write one answer from all."""
+    rounds: Ref = 0
+    """aggregate: rounds of debate before the strategy applies: each branch's own model
+    sees the other branches' answers and may revise its own (by its `conformity`)."""
     rule: Literal["model", "any_failed", "escalate_when_stuck"] | None = None
     """router: decide by asking `role`'s model, or by a fixed rule."""
     roles: list[str] = []
@@ -75,11 +87,24 @@ class NodeSpec(_Spec):
     max_visits: Ref | None = None
 
 
+RouteCondition = Literal[
+    "accepted", "rejected", "any_failed", "none_failed", "budget_left", "choice", "otherwise"
+]
+"""When a router takes an edge (`EdgeSpec.when`), checked in the order the edges are
+written, the first that holds wins: the last verifier's verdict (accepted, rejected), the
+last round's reports (any_failed: a report found nothing or cites nothing; none_failed),
+the router's visit budget (budget_left), the router model's own choice among the `choice`
+edges' labels, or otherwise (always)."""
+
+
 class EdgeSpec(_Spec):
     source: str
     target: str
     label: str | None = None
     """Routers choose among their outgoing edges by label."""
+    when: RouteCondition | None = None
+    """Router edges: the condition under which the router takes this edge (see
+    `RouteCondition`). A `rejected` edge carries the verifier's critique to its target."""
 
 
 class ParamSpec(_Spec):

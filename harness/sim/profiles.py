@@ -40,6 +40,10 @@ class ModelProfile:
     corroboration: float = 0.5
     """How much a second source that agrees with a fact helps: each one cuts the chance of
     taking a conflicting page's value, and of answering without evidence, by this share."""
+    conformity: float = 0.5
+    """In a debate: the chance of adopting the peers' majority answer when the model has no
+    evidence against it, and of giving up its own answer under pressure when its skill roll
+    fails (see harness/sim/debate.py)."""
     label: str = ""
     source: str = ""
 
@@ -79,6 +83,7 @@ _SHARES = (
     "degradation",
     "compliance",
     "corroboration",
+    "conformity",
 )
 
 
