@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 
 Role = Literal["system", "user", "assistant", "tool"]
 
-Purpose = Literal["act", "plan", "route", "summarise", "write"]
+Purpose = Literal[
+    "act", "plan", "route", "summarise", "write", "verify", "judge", "merge", "revise"
+]
 """Why the runtime calls a model; coordination purposes are counted apart from research."""
 
-COORDINATION_PURPOSES: frozenset[str] = frozenset({"plan", "route", "summarise", "write"})
+COORDINATION_PURPOSES: frozenset[str] = frozenset(
+    {"plan", "route", "summarise", "write", "verify", "judge", "merge", "revise"}
+)
 
 
 @dataclass(frozen=True, slots=True)
