@@ -23,6 +23,7 @@ from harness.messages import (
     Purpose,
     ToolSchema,
 )
+from harness.plans import loop_purpose, prompt_kind
 from harness.spec import NodeSpec
 from harness.tools import TOOL_LATENCY_S
 from harness.trace import Step, ToolRecord
@@ -44,13 +45,12 @@ def request_seed(state: EpisodeState, branch: str, node: str) -> int:
 
 
 def system_prompt(node: NodeSpec) -> str:
-    kind = (
-        node.prompt
-        or {"question": "researcher", "subtask": "worker", "handoff": "writer"}[node.input]
-    )
-    return {"researcher": prompts.RESEARCHER, "worker": prompts.WORKER, "writer": prompts.WRITER}[
-        kind
-    ]
+    return {
+        "researcher": prompts.RESEARCHER,
+        "worker": prompts.WORKER,
+        "writer": prompts.WRITER,
+        "verify": prompts.VERIFIER,
+    }[prompt_kind(node)]
 
 
 _CONFIGS: dict[str, GenerateConfig] = {}
@@ -166,7 +166,7 @@ async def run_agent(
     where = f"{node.name}|{works_on}"
     messages = [Message("system", system_prompt(node)), Message("user", task_text)]
     seed = request_seed(state, branch, node.name)
-    purpose: Purpose = "write" if node.input == "handoff" else "act"
+    purpose: Purpose = loop_purpose(node)  # type: ignore[assignment]
     result = AgentResult()
     toolset = state.toolset(tuple(node.tools))
     schemas = toolset.schemas

@@ -20,8 +20,9 @@ another name (its earlier search found nothing)."""
 
 @dataclass(frozen=True, slots=True)
 class Brief:
-    output: Literal["answer", "report"] = "answer"
-    """answer: the final answer; report: facts handed on to a writer or lead."""
+    output: Literal["answer", "report", "verdict"] = "answer"
+    """answer: the final answer; report: facts handed on to a writer or lead; verdict:
+    accept or reject the answer under check."""
     follow_plan: bool = False
     """Told to research the sub-question as given and report failure rather than re-plan."""
     min_reads: int = 0
@@ -38,6 +39,8 @@ class Brief:
     """How many chained facts the sub-question asks for (None: all the question asks)."""
     planning: Literal["template", "dynamic"] | None = None
     """For a planner: split by a fixed template, or size and re-plan at run time."""
+    rejected: tuple[str, ...] = ()
+    """Answers a verifier rejected, passed on with its critique: not to be repeated."""
     strength: float = 1.0
     """How strongly the node's design insists on the brief (the node's `brief_strength`)."""
 

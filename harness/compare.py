@@ -27,7 +27,7 @@ from harness.execution.resume import scan
 from harness.execution.run import Execution, check_shippable, resolve, run_job
 from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
-from harness.loader import builtin_architectures, load_architecture
+from harness.loader import architecture_refs, load_architecture
 from harness.metrics import ArchitectureSummary
 from harness.redact import redact
 from harness.rundir import RunWriter, result_line, save_inputs
@@ -192,7 +192,7 @@ def prepare(
     models: dict[str, str] | None,
     params: dict[str, str] | None,
 ) -> list[CompiledArchitecture]:
-    refs = list(architectures or builtin_architectures())
+    refs = architecture_refs(architectures)
     specs = [load_architecture(r) for r in refs]
     names = [s.name for s in specs]
     if len(set(names)) != len(names):

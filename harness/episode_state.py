@@ -44,6 +44,27 @@ class Report:
     subtask: str
     text: str
     citations: tuple[str, ...]
+    role: str | None = None
+    """The role whose model wrote it (a debate round asks that model to revise it)."""
+    branch: str = "main"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One parallel branch's answer, before an aggregate makes one answer of them."""
+
+    branch: str
+    node: str
+    role: str
+    answer: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    critique: str
+    answer: str
 
 
 @dataclass
@@ -63,6 +84,10 @@ class EpisodeState:
     reports: list[Report] = field(default_factory=list)
     round_reports: list[Report] = field(default_factory=list)
     answer: tuple[str, tuple[str, ...]] | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    verdict: Verdict | None = None
+    critiques: dict[str, Verdict] = field(default_factory=dict)
+    """node -> the rejected verdict a router's `rejected` edge carried to it."""
     visits: Counter[str] = field(default_factory=Counter)
     events: list[Event] = field(default_factory=list)
     _toolsets: dict[tuple[str, ...], Toolset] = field(default_factory=dict)
@@ -92,4 +117,7 @@ class EpisodeState:
         for i, r in enumerate(self.reports, 1):
             cites = ", ".join(r.citations) or "none"
             parts.append(f"Report {i} on: {r.subtask}\n{r.text}\nSources: {cites}")
+        for c in self.candidates:
+            cites = ", ".join(c.citations) or "none"
+            parts.append(f"Answer from {c.branch}: {c.answer}\nSources: {cites}")
         return "\n\n".join(parts)

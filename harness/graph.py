@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from harness.errors import UserError, ValidationError
+from harness.flow_checks import Split, find_splits, router_edges
 from harness.redact import redact
 from harness.registry import check_model_id
 from harness.spec import END, ArchitectureSpec, NodeSpec, ParamValue
@@ -43,6 +44,8 @@ class CompiledArchitecture:
     roles: MappingProxyType[str, str]
     nodes: MappingProxyType[str, NodeSpec]
     graph: Any = field(repr=False)  # nx.DiGraph
+    splits: MappingProxyType[str, Split] = field(default_factory=lambda: MappingProxyType({}))
+    """Nodes whose outgoing edges run concurrently, with their branches and join."""
 
     @property
     def name(self) -> str:
@@ -51,6 +54,14 @@ class CompiledArchitecture:
     def successors(self, node: str) -> list[tuple[str, str | None]]:
         return [
             (t, d.get("label")) for t, d in self.graph.succ[node].items() if d.get("kind") == "flow"
+        ]
+
+    def routes(self, node: str) -> list[tuple[str, str, str | None]]:
+        """A router's edges as (target, label, when), in the order they were written."""
+        return [
+            (t, d["label"], d.get("when"))
+            for t, d in self.graph.succ[node].items()
+            if d.get("kind") == "flow"
         ]
 
 
@@ -132,8 +143,14 @@ def compile_architecture(
         nodes[n.name] = n.model_copy(update={**update, "context": ctx})
     _check_nodes(nodes, roles, fail)
     graph = _build_graph(spec, nodes, roles, fail)
+    splits = find_splits(graph, nodes, fail)
     return CompiledArchitecture(
-        spec, MappingProxyType(values), MappingProxyType(roles), MappingProxyType(nodes), graph
+        spec,
+        MappingProxyType(values),
+        MappingProxyType(roles),
+        MappingProxyType(nodes),
+        graph,
+        MappingProxyType(splits),
     )
 
 
@@ -176,13 +193,24 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
             target = nodes.get(n.target or "")
             if target is None or target.kind != "agent":
                 raise fail(f"{where}: target must name an agent node, got '{n.target}'")
-            if target.input != "subtask":
-                raise fail(f"{where}: target '{target.name}' must take input 'subtask'")
+            want = "question" if n.copies is not None else "subtask"
+            if target.input != want and not (n.copies is not None and target.input == "handoff"):
+                why = (
+                    "copies answer the whole question"
+                    if n.copies is not None
+                    else "one per sub-task"
+                )
+                raise fail(f"{where}: target '{target.name}' must take input '{want}' ({why})")
             if isinstance(n.width, int) and n.width < 1:
                 raise fail(f"{where}: width must be >= 1")
+            if isinstance(n.copies, int) and n.copies < 1:
+                raise fail(f"{where}: copies must be >= 1")
+        elif n.kind == "aggregate":
+            if n.strategy in ("judge", "merge") and n.role is None:
+                raise fail(
+                    f"{where}: strategy {n.strategy} needs a role (the model that {n.strategy}s)"
+                )
         elif n.kind == "router":
-            if n.rule is None:
-                raise fail(f"{where} is a router without a rule: set rule")
             if n.rule == "model" and n.role is None:
                 raise fail(f"{where} routes by model but has no role")
             if n.rule == "escalate_when_stuck":
@@ -198,6 +226,8 @@ def _check_counts(n: NodeSpec, where: str, fail: Any) -> None:
         "threshold_tokens": n.context.threshold_tokens,
         "min_reads": n.min_reads,
         "width": n.width,
+        "copies": n.copies,
+        "rounds": n.rounds,
         "max_visits": n.max_visits,
     }
     for fld, value in counts.items():
@@ -212,6 +242,7 @@ def _check_counts(n: NodeSpec, where: str, fail: Any) -> None:
 def _build_graph(
     spec: ArchitectureSpec, nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any
 ) -> Any:
+    n0 = NodeSpec(name=END, kind="aggregate")
     g = nx.DiGraph(name=spec.name)
     for n in nodes.values():
         g.add_node(n.name, kind=n.kind, role=n.role, model=roles.get(n.role or ""), spec=n)
@@ -235,21 +266,20 @@ def _build_graph(
                 f"edge {e.source} -> {e.target}: '{e.source if e.source in side else e.target}' "
                 "is run by a fan-out or a step router and takes no flow edges"
             )
-        g.add_edge(e.source, e.target, kind="flow", label=e.label)
+        if g.has_edge(e.source, e.target):
+            raise fail(f"edge {e.source} -> {e.target} is written twice")
+        label = e.label if e.label is not None else e.when
+        if e.when is not None and nodes.get(e.source, n0).kind != "router":
+            raise fail(f"edge {e.source} -> {e.target}: when: is for a router's edges")
+        g.add_edge(e.source, e.target, kind="flow", label=label, when=e.when)
     for n in nodes.values():
-        out = [g.edges[n.name, t] for t in g.succ[n.name]]
         if n.name in side:
             continue
+        out = [(t, g.edges[n.name, t]) for t in g.succ[n.name]]
         if n.kind == "router":
-            labels = [d.get("label") for d in out]
-            if len(out) < 1 or any(lb is None for lb in labels):
-                raise fail(f"router '{n.name}' needs labelled outgoing edges")
-            if n.default is not None and n.default not in labels:
-                raise fail(
-                    f"router '{n.name}': default '{n.default}' is not one of its edge labels"
-                )
-        elif len(out) != 1:
-            raise fail(f"node '{n.name}' must have exactly one outgoing edge, has {len(out)}")
+            router_edges(n, [(t, d.get("label"), d.get("when")) for t, d in out], fail)
+        elif not out:
+            raise fail(f"node '{n.name}' must have an outgoing edge, has none")
     for n in nodes.values():
         if n.kind == "fan_out":
             g.add_edge(n.name, n.target, kind="parallel", label=None, width=n.width)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import tomllib
+from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,23 @@ def builtin_architectures() -> dict[str, ArchitectureSpec]:
     from architectures import BUILTINS
 
     return dict(BUILTINS)
+
+
+def default_architectures() -> list[str]:
+    """What runs when no --arch is given: the article's designs (and Anthropic's)."""
+    from architectures import ARTICLE
+
+    return list(ARTICLE)
+
+
+def architecture_refs(refs: Sequence[str] | None) -> list[str]:
+    """--arch values as given, the default when none is, and `all` as every built-in."""
+    if not refs:
+        return default_architectures()
+    out: list[str] = []
+    for r in refs:
+        out.extend(builtin_architectures() if r == "all" else [r])
+    return out
 
 
 def plugin_architectures() -> dict[str, Any]:

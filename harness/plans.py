@@ -22,14 +22,27 @@ def prompt_kind(node: NodeSpec) -> str:
     )
 
 
+def loop_purpose(node: NodeSpec) -> str:
+    """What an agent loop's calls are for: a verifier verifies; a node that can only
+    answer from a hand-off writes; any loop that can search or read researches ("act"),
+    whatever its input (a research loop given the hand-off still researches)."""
+    kind = prompt_kind(node)
+    if kind == "verify":
+        return "verify"
+    if node.input == "handoff" and set(node.tools) <= {"answer"}:
+        return "write"
+    return "act"
+
+
 def node_brief(node: NodeSpec, sub: Subtask | None = None) -> Brief:
     """What `node`'s design asks of its model (for a fan-out's branch, with what the
     planner said about its sub-question)."""
     strength = node.brief_strength
     assert isinstance(strength, int | float)
     reads = node.min_reads if isinstance(node.min_reads, int) and sub is not None else 0
+    kind = prompt_kind(node)
     return Brief(
-        output="report" if prompt_kind(node) == "worker" else "answer",
+        output="report" if kind == "worker" else "verdict" if kind == "verify" else "answer",
         follow_plan=node.replan is False,
         min_reads=reads,
         hint="alias" if sub is not None and sub.hint == "alias" else None,

@@ -132,3 +132,64 @@ def worker_brief(
         f"{'' if replan else NO_REPLAN + chr(10)}"
         "Report each fact as 'subject relation: value [doc_id]'."
     )
+
+
+VERIFIER = (
+    "You are a verifier. Check the answer below: open the documents it cites and read "
+    "whether they state it, for the entity the question asks about. Then call answer with "
+    "text 'accept', or 'reject: <what is wrong>' (the critique goes to whoever retries)."
+)
+JUDGE = (
+    "You are the judge. Several agents answered the question below. Call the tool of the "
+    "candidate whose answer is best supported by its sources."
+)
+MERGER = (
+    "You are the aggregator. Several agents answered the question below, some with "
+    "reports. Using only what they wrote, call answer with the single best final answer "
+    "(a name, number or date) and the ids of the supporting documents."
+)
+DEBATER = (
+    "You are one of several agents answering the same question. Below are your answer and "
+    "the other agents' answers. Reconsider: keep your answer if your evidence supports it, "
+    "or change it if another answer is better supported. Call answer with your answer and "
+    "its sources."
+)
+
+CHECK_MARKER = "Answer to check:"
+CITED_MARKER = "Cited documents:"
+OWN_MARKER = "Your answer:"
+PEER_MARKER = "Another agent answered:"
+CANDIDATE_MARKER = "Candidate"
+CRITIQUE_MARKER = "A reviewer rejected the answer"
+
+
+def check_text(question: str, answer: str | None, citations: tuple[str, ...]) -> str:
+    """What a verifier is given: the question, the answer and what it cites."""
+    return (
+        f"Question: {question}\n"
+        f"{CHECK_MARKER} {answer if answer is not None else '(none)'}\n"
+        f"{CITED_MARKER} {', '.join(citations) or 'none'}"
+    )
+
+
+def answer_line(answer: str, citations: tuple[str, ...]) -> str:
+    return f"{answer} (sources: {', '.join(citations) or 'none'})"
+
+
+def debate_text(
+    question: str, own: tuple[str, tuple[str, ...]], peers: list[tuple[str, tuple[str, ...]]]
+) -> str:
+    """One debater's view of a round: its own answer and every other agent's."""
+    lines = [f"Question: {question}", f"{OWN_MARKER} {answer_line(*own)}"]
+    lines += [f"{PEER_MARKER} {answer_line(*p)}" for p in peers]
+    return "\n".join(lines)
+
+
+def candidates_text(question: str, candidates: list[tuple[str, tuple[str, ...]]]) -> str:
+    lines = [f"Question: {question}"]
+    lines += [f"{CANDIDATE_MARKER} {i}: {answer_line(*c)}" for i, c in enumerate(candidates, 1)]
+    return "\n".join(lines)
+
+
+def critique_text(answer: str, critique: str) -> str:
+    return f"{CRITIQUE_MARKER} '{answer}': {critique}. Research again; do not repeat a mistake."

@@ -8,26 +8,28 @@ outcome; nothing escapes `run_episode`.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness import prompts
-from harness.agent_loop import AgentResult, call_model, request_seed, run_agent
+from harness.agent_loop import call_model, request_seed, run_agent
+from harness.branches import fan_out, split, take_result
+from harness.combine import aggregate
 from harness.corpus import Corpus
-from harness.episode_state import EpisodeState, Report, Subtask
+from harness.episode_state import EpisodeState, Subtask, Verdict
 from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
 from harness.events import Event, count_events, in_order
 from harness.graph import CompiledArchitecture
-from harness.messages import DrawKey, Message, ToolSchema
-from harness.plans import node_brief, parse_plan, planner_brief, prompt_kind, worker_text
+from harness.messages import DrawKey, Message
+from harness.plans import node_brief, parse_plan, planner_brief, prompt_kind
 from harness.registry import ModelBackend, get_model
+from harness.routing import route
 from harness.scoring import score_answer
 from harness.sim.streams import episode_key, task_digest
 from harness.spec import END, NodeSpec
-from harness.step_edit import renumbered, with_tools
+from harness.step_edit import renumbered
 from harness.task import Task
-from harness.trace import EpisodeResult, Step, ToolRecord, summarise_steps
+from harness.trace import EpisodeResult, Step, summarise_steps
 from harness.usage import UsageLimits
 
 _MAX_NODE_VISITS = 1000
@@ -132,20 +134,56 @@ def _ordered(state: EpisodeState) -> list[Step]:
 
 async def _run_node(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[float, str]:
     if node.kind == "agent":
-        text = state.handoff() if node.input == "handoff" else _question(state, node)
-        brief = node_brief(node)
-        result, clock = await run_agent(state, node, text, "main", clock, brief=brief)
-        _take_result(state, node, result, node.input, clock)
+        clock = await _agent(state, node, clock)
     elif node.kind == "planner":
         clock = await _plan(state, node, clock)
     elif node.kind == "fan_out":
-        clock = await _fan_out(state, node, clock)
+        clock = await fan_out(state, node, clock)
     elif node.kind == "aggregate":
-        pass  # reports are merged into the hand-off text by EpisodeState.handoff
+        clock = await aggregate(state, node, clock)
     elif node.kind == "router":
-        clock, label = await _route(state, node, clock)
+        clock, label = await route(state, node, clock)
         return clock, next(t for t, lb in state.arch.successors(node.name) if lb == label)
+    sp = state.arch.splits.get(node.name)
+    if sp is not None:
+        return await split(state, sp, clock), sp.join
     return clock, state.arch.successors(node.name)[0][0]
+
+
+async def _agent(state: EpisodeState, node: NodeSpec, clock: float) -> float:
+    """One agent on the main line: a verifier checks the answer, any other answers (or
+    reports). A critique a router carried to this node is in its text and its brief."""
+    visit = state.visits[node.name]
+    works_on = "main" if visit == 1 else f"main@{visit}"
+    brief = node_brief(node)
+    if prompt_kind(node) == "verify":
+        answer, cites = state.answer or (None, ())
+        text = prompts.check_text(state.task.question, answer, cites)
+        result, clock = await run_agent(
+            state, node, text, "main", clock, brief=brief, works_on=works_on
+        )
+        state.verdict = parse_verdict(result.answer, answer)
+        return clock
+    text = state.handoff() if node.input == "handoff" else _question(state, node)
+    critique = state.critiques.pop(node.name, None)
+    if critique is not None:
+        text = f"{text}\n\n{prompts.critique_text(critique.answer, critique.critique)}"
+        brief = replace(brief, rejected=(*brief.rejected, critique.answer))
+    result, clock = await run_agent(
+        state, node, text, "main", clock, brief=brief, works_on=works_on
+    )
+    take_result(state, node, result, node.input, clock)
+    return clock
+
+
+def parse_verdict(text: str | None, answer: str | None) -> Verdict:
+    """A verifier's reply: 'accept', or 'reject: <critique>'; anything else rejects (a
+    verifier that cannot say yes has not accepted)."""
+    reply = (text or "").strip()
+    head, _, rest = reply.partition(":")
+    accepted = head.strip().lower() == "accept"
+    critique = rest.strip() or ("" if accepted else reply or "no verdict")
+    return Verdict(accepted, critique[:500], answer or "(none)")
 
 
 def _question(state: EpisodeState, node: NodeSpec) -> str:
@@ -153,27 +191,6 @@ def _question(state: EpisodeState, node: NodeSpec) -> str:
         plan = "\n".join(f"- {s.question}" for s in state.subtasks)
         return f"{state.task.question}\n\nPlan:\n{plan}"
     return state.task.question
-
-
-def _take_result(
-    state: EpisodeState,
-    node: NodeSpec,
-    result: AgentResult,
-    subtask: str,
-    clock: float,
-    branch: str = "main",
-) -> None:
-    if result.answer is None:
-        if prompt_kind(node) == "worker":
-            detail = f"no report on: {subtask[:120]}"
-            state.note("report_ignored", node.name, branch, clock, detail)
-        return
-    if prompt_kind(node) == "worker":
-        report = Report(subtask, result.answer, result.citations)
-        state.reports.append(report)
-        state.round_reports.append(report)
-    else:
-        state.answer = (result.answer, result.citations)
 
 
 async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
@@ -203,83 +220,3 @@ async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     state.subtasks = subtasks
     state.round_reports = []
     return clock
-
-
-async def _fan_out(state: EpisodeState, node: NodeSpec, clock: float) -> float:
-    assert node.target is not None
-    target = state.arch.nodes[node.target]
-    width = node.width if isinstance(node.width, int) else len(state.subtasks)
-    subtasks = state.subtasks[:width]
-    rnd = state.visits[node.name]
-    for sub in state.subtasks[width:]:
-        detail = f"width {width}: {sub.question[:120]}"
-        state.note("subtask_dropped", node.name, f"{node.name}#{rnd}", clock, detail)
-
-    dynamic = _dynamic_budget(state)
-    cap = target.max_steps
-    assert isinstance(cap, int)
-
-    plan = [s.question for s in state.subtasks]
-
-    async def branch(i: int, sub: Subtask) -> tuple[AgentResult, float]:
-        name = f"{node.name}#{rnd}/{i}"
-        steps = sub.max_steps if dynamic and sub.max_steps else None
-        if steps is not None and steps > cap:
-            detail = f"asked {steps} steps, node allows {cap}: {sub.question[:80]}"
-            state.note("budget_clipped", target.name, name, clock, detail)
-            steps = cap
-        brief = node_brief(target, sub)
-        text = worker_text(state.task.question, plan, sub, brief)
-        works_on = f"r{rnd}|{sub.focus or sub.question}"
-        return await run_agent(
-            state, target, text, name, clock, steps, brief=brief, works_on=works_on
-        )
-
-    outcomes = await asyncio.gather(*(branch(i, s) for i, s in enumerate(subtasks)))
-    for i, (sub, (result, end)) in enumerate(zip(subtasks, outcomes, strict=True)):
-        _take_result(state, target, result, sub.question, end, f"{node.name}#{rnd}/{i}")
-    return max([clock, *(end for _, end in outcomes)])
-
-
-def _dynamic_budget(state: EpisodeState) -> bool:
-    """Sub-agents take the budget a dynamic planner gave them, up to their node's
-    `max_steps`; a fixed template's workers keep the node's fixed `max_steps`."""
-    return any(n.kind == "planner" and n.mode == "dynamic" for n in state.arch.nodes.values())
-
-
-async def _route(state: EpisodeState, node: NodeSpec, clock: float) -> tuple[float, str]:
-    labels = [lb for _, lb in state.arch.successors(node.name) if lb is not None]
-    default = node.default or labels[-1]
-    budget = node.max_visits if isinstance(node.max_visits, int) else None
-    if budget is not None and state.visits[node.name] > budget:
-        return clock, default
-    if node.rule == "any_failed":
-        failed = any(
-            "No relevant information" in r.text or not r.citations for r in state.round_reports
-        )
-        want = "replan" if failed and "replan" in labels else default
-        return clock, want
-    assert node.role is not None
-    tools = tuple(
-        ToolSchema(lb, f"choose '{lb}'", {"type": "object", "properties": {}}) for lb in labels
-    )
-    messages = (Message("system", prompts.ROUTER), Message("user", state.handoff()))
-    visit = state.visits[node.name]
-    reply, step = await call_model(
-        state,
-        node=node,
-        role=node.role,
-        branch="main",
-        messages=messages,
-        purpose="route",
-        category="coordination",
-        clock=clock,
-        tools=tools,
-        tool_choice="required",
-        seed=request_seed(state, "main", node.name) + visit,
-        draws=DrawKey(state.draws_base, f"{node.name}|route", visit),
-    )
-    choice = reply.tool_calls[0].name if reply.tool_calls else default
-    label = choice if choice in labels else default
-    state.record(with_tools(step, (ToolRecord(label, {}, "routed", label != choice, 0.0),), 0.0))
-    return clock + step.latency_s, label

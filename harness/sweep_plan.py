@@ -266,9 +266,9 @@ def plan_sweep(
 ) -> SweepPlan:
     """Parse and check the whole grid: every cell's architectures compile, every value
     parses, every generated suite is made. Raises a `UserError` naming the first problem."""
-    from harness.loader import builtin_architectures
+    from harness.loader import architecture_refs
 
-    refs = list(architectures or builtin_architectures())
+    refs = architecture_refs(architectures)
     specs = [load_architecture(r) for r in refs]
     names = [s.name for s in specs]
     arch_params = {s.name: set(s.params) for s in specs}

@@ -41,7 +41,7 @@ from harness.cli.tables import render_families, render_paired, render_table
 from harness.compare import Comparison, check_baseline, compare
 from harness.errors import ConfigError
 from harness.execution import IncompleteRun
-from harness.loader import builtin_architectures, load_architecture
+from harness.loader import architecture_refs, load_architecture
 from harness.rerun import replay, resume
 from harness.worlds import BUILTIN_RECIPES, check_worlds
 
@@ -253,7 +253,7 @@ def _architectures(refs: list[str] | None, run_dir: Path | None) -> list[str]:
             return [str(a) for a in config["architectures"]]
         except (OSError, ValueError, KeyError, TypeError):
             return []  # the rerun itself says what is wrong with the directory
-    return [load_architecture(r).name for r in refs or builtin_architectures()]
+    return [load_architecture(r).name for r in architecture_refs(refs)]
 
 
 def _check_resume_flags(ctx: typer.Context) -> None:

@@ -43,7 +43,10 @@ SetOpt = Annotated[
 ArchOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--arch", "-a", help="Architecture name or file (repeatable; default: all built-ins)."
+        "--arch",
+        "-a",
+        help="Architecture name or file (repeatable; default: the article's four; "
+        "'all': every built-in).",
     ),
 ]
 SeedsOpt = Annotated[

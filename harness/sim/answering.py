@@ -46,7 +46,7 @@ def answer(
     if t.brief.output == "report":
         return report(t, states, hallucinate)
     assert t.solution is not None
-    writing = t.request.purpose == "write"
+    writing = t.request.purpose in ("write", "merge")
     combine = t.solution.combine
     text: str
     cites: tuple[str, ...] = ()
@@ -92,6 +92,9 @@ def settle(t: Turn, s: ChainState, writing: bool) -> tuple[str, str]:
         for d in chain.decoys
         if d.hop == last and d.value != value and d.value in t.reading.evidence
     ]
+    if conflicting and value in t.brief.rejected and t.complies("comply.critique"):
+        # a reviewer rejected this value, and the context holds another: take that one
+        return conflicting[0].value, conflicting[0].doc_id
     if conflicting:
         agree = t.reading.agreeing(subject, value)
         p = 1.0 - (1.0 - t.skill) * (1.0 - t.p.corroboration) ** max(0, agree - 1)

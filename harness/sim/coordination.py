@@ -82,13 +82,22 @@ def _mistake(t: Turn, s: ChainState, several: bool, last: bool) -> str | None:
     return t.draws.choice(options, "plan.mistake", s.chain.entry)
 
 
+_MORE = ("replan", "retry", "research", "continue", "revise")
+"""Labels a simulated router reads as "do more work"; any other label means "finish"."""
+
+
 def route(t: Turn) -> Action:
-    """A lead reviewing reports: re-plan while something is missing, else finish; with
-    its skill (a wrong call finishes too early or re-plans for nothing)."""
+    """A lead reviewing reports: more work while something is missing, else finish; with
+    its skill (a wrong call finishes too early or works more for nothing). Labels it
+    reads as more work are `_MORE`, in that order of preference."""
     pending = any(not s.done for s in t.states())
     names = sorted(t.tools)
-    others = [n for n in names if n != "replan"]
-    right = "replan" if pending and "replan" in names else (others[0] if others else "finish")
+    more = [n for n in _MORE if n in names]
+    others = [n for n in names if n not in _MORE]
+    if pending and more:
+        right = more[0]
+    else:
+        right = others[0] if others else (names[0] if names else "finish")
     wrong = [n for n in names if n != right]
     if not wrong or t.right("route.skill"):
         choice = right

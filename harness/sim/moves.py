@@ -31,6 +31,9 @@ class MoveKind(StrEnum):
     SUMMARISE = "summarise"  # compress the context (only under a context policy)
     PLAN = "plan"  # a planner's split (coordination)
     ROUTE = "route"  # a router's choice (coordination)
+    VERIFY = "verify"  # a verifier's verdict on an answer (coordination)
+    JUDGE = "judge"  # pick one of several candidate answers (coordination)
+    REVISE = "revise"  # keep or change an answer after seeing peers' (coordination)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.sim.coordination import plan, route, summarise
+from harness.sim.judging import judge, merge, revise, verify
 from harness.sim.research import act
 from harness.sim.turn import Action, Turn, answer_call
 
@@ -17,4 +18,12 @@ def decide(t: Turn) -> Action:
         return summarise(t)
     if purpose == "route":
         return route(t)
+    if purpose == "verify" or t.brief.output == "verdict":
+        return verify(t)
+    if purpose == "judge":
+        return judge(t)
+    if purpose == "merge":
+        return merge(t)
+    if purpose == "revise":
+        return revise(t)
     return act(t)
