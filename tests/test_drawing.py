@@ -52,15 +52,15 @@ nodes:
   - {name: fan, kind: fan_out, target: w, width: "${width}"}
   - {name: w, kind: agent, role: worker, input: subtask, max_steps: 5}
   - {name: merge, kind: aggregate}
-  - {name: check, kind: router, rule: any_failed, max_visits: 2, default: finish}
+  - {name: check, kind: router, max_visits: 2, default: finish}
   - {name: quick, kind: agent, role: cheap, input: handoff, tools: [answer], max_steps: 1}
 edges:
   - {source: plan, target: fan}
   - {source: fan, target: merge}
   - {source: merge, target: check}
-  - {source: check, target: plan, label: replan}
-  - {source: check, target: quick, label: finish}
-  - {source: check, target: end, label: give_up}
+  - {source: check, target: plan, label: replan, when: any_failed}
+  - {source: check, target: quick, label: finish, when: none_failed}
+  - {source: check, target: end, label: give_up, when: otherwise}
   - {source: quick, target: end}
 """
 

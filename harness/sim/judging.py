@@ -4,9 +4,10 @@ Each is one decision of the judging model's own, by a stated rule. The hidden so
 only tells what the right move would be; a skill roll decides whether the model makes it;
 the model acts only on what its context shows (the answers, their sources, pages it read).
 
-- verify: opens the cited pages it has not read, then gives the right verdict (accept
-  iff the answer is correct and a cited page it read states it) with its skill, the
-  opposite otherwise: false accepts and false rejects both come at rate 1 - skill.
+- verify: opens the cited pages it has not read (as its budget allows), then gives the
+  right verdict (accept iff the answer is correct and cites a page stating a fact it
+  rests on) with its skill, the opposite otherwise: false accepts and false rejects
+  both come at rate 1 - skill.
 - judge: with its skill picks a correct candidate if one is there (else the majority);
   otherwise another distinct answer.
 - merge: writes from the reports like a writer; with no facts to write from, it judges.
@@ -66,8 +67,7 @@ def verify(t: Turn) -> Action:
     correct = bool(normalise(checked)) and normalise(checked) == normalise(
         correct_value(t.solution)
     )
-    stated = any(c in t.reading.opened for c in cites) and checked in _pages(t)
-    right = correct and stated
+    right = correct and any(c in t.solution_docs() for c in cites)
     accept = right if t.right("verify.verdict") else not right
     if accept:
         return Action("The sources support the answer.", *answer_call("accept"), MoveKind.VERIFY)
