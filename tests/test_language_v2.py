@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import fake_openai_server
 import pytest
 import yaml
 
@@ -24,6 +25,9 @@ from harness.loader import architecture_refs, load_architecture
 from harness.runtime import Episode, run_episode
 from harness.spec import ArchitectureSpec
 from harness.task import TaskSuite
+
+_server = fake_openai_server._server  # the fixtures, shared with the other server tests
+fake_server = fake_openai_server.fake_server
 
 NEW = ("independent", "decentralized", "hybrid-debate", "verifier-loop", "mixture-of-agents")
 
@@ -359,3 +363,42 @@ def test_when_on_a_non_router_edge_is_refused() -> None:
         d["edges"][0]["when"] = "accepted"
 
     assert "when: is for a router" in _broken("verify_when", change)
+
+
+# -- real OpenAI-compatible endpoints ---------------------------------------------------
+
+
+def test_new_roles_reach_a_real_endpoint_with_their_prompts_and_tools(
+    fake_server: Any, mini_file: Path, tmp_path: Path
+) -> None:
+    """A verifier, a judge and a debater go out as ordinary chat requests: their own
+    system prompt, and tool schemas a real model can call."""
+    from harness import prompts
+
+    model = fake_server.model_id(max_retries=1, backoff=0.01)
+    judge_design = _write(tmp_path, "copies_judge", "yaml")
+    debate_design = _write(tmp_path, "debate_vote", "json")
+    result = compare(
+        ["verifier-loop", str(judge_design), str(debate_design)],
+        suite=str(mini_file),
+        seeds=1,
+        models={"*": model},
+    )
+    assert all(r.outcome == "answered" for r in result.results)
+    by_system: dict[str, list[dict[str, Any]]] = {}
+    for body in fake_server.requests:
+        by_system.setdefault(body["messages"][0]["content"], []).append(body)
+
+    def tools(body: dict[str, Any]) -> set[str]:
+        return {t["function"]["name"] for t in body.get("tools", [])}
+
+    verify = by_system[prompts.VERIFIER]
+    assert verify and all(tools(b) == {"open", "answer"} for b in verify)
+    assert prompts.CHECK_MARKER in verify[0]["messages"][1]["content"]
+    judge = by_system[prompts.JUDGE]
+    assert judge and tools(judge[0]) == {"candidate_1", "candidate_2", "candidate_3"}
+    assert judge[0]["tool_choice"] == "required"
+    debate = by_system[prompts.DEBATER]
+    assert len(debate) == 15  # 3 debaters x 5 tasks
+    assert all(tools(b) == {"answer"} for b in debate)
+    assert prompts.PEER_MARKER in debate[0]["messages"][1]["content"]
