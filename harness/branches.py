@@ -137,10 +137,11 @@ async def split(state: EpisodeState, sp: Split, clock: float) -> float:
 
     outcomes = await asyncio.gather(*(branch(p) for p in sp.branches))
     for path, (done, end) in zip(sp.branches, outcomes, strict=True):
-        node, result = done[-1]
-        take_result(
-            state, node, result, state.task.question, end, f"{sp.node}#{rnd}/{path[0]}", True
-        )
+        name = f"{sp.node}#{rnd}/{path[0]}"
+        for k, (node, result) in enumerate(done):
+            # every report counts; an answer counts as the branch's only at its end
+            if k == len(done) - 1 or prompt_kind(node) == "worker":
+                take_result(state, node, result, state.task.question, end, name, True)
     return max([clock, *(end for _, end in outcomes)])
 
 

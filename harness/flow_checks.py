@@ -32,6 +32,11 @@ def router_edges(n: NodeSpec, edges: list[tuple[str, str | None, str | None]], f
 
     `edges` are (target, label, when) in the order written; a label defaults to `when`."""
     where = f"router '{n.name}'"
+    if n.rule == "escalate_when_stuck":
+        raise fail(
+            f"{where}: rule escalate_when_stuck picks the model for an agent's steps: name "
+            "it in that agent's step_router (it takes no flow edges)"
+        )
     if not edges:
         raise fail(f"{where} needs labelled outgoing edges")
     conditional = [w for _, _, w in edges if w is not None]
@@ -68,6 +73,14 @@ def router_edges(n: NodeSpec, edges: list[tuple[str, str | None, str | None]], f
             raise fail(
                 f"edge {n.name} -> {target} can never be taken: it comes after the "
                 "'otherwise' edge (conditions are checked in the order written)"
+            )
+    if "choice" in whens:
+        first = whens.index("choice")
+        late = next((i for i in range(first, len(whens)) if whens[i] != "choice"), None)
+        if late is not None:
+            raise fail(
+                f"edge {n.name} -> {edges[late][0]} can never be taken: the 'choice' edges "
+                "before it always decide (put conditions before the choice edges)"
             )
     if "choice" in whens and n.role is None:
         raise fail(f"{where}: edges with when: choice need the router's role (who chooses)")

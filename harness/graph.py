@@ -205,7 +205,14 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
                 raise fail(f"{where}: width must be >= 1")
             if isinstance(n.copies, int) and n.copies < 1:
                 raise fail(f"{where}: copies must be >= 1")
+            if n.copies is not None and n.width is not None:
+                raise fail(f"{where}: width limits sub-tasks; with copies, set the count there")
         elif n.kind == "aggregate":
+            if n.strategy not in ("judge", "merge") and n.role is not None:
+                raise fail(
+                    f"{where}: strategy {n.strategy} uses no model; role is for judge and "
+                    "merge (a debate's rounds use each branch's own model)"
+                )
             if n.strategy in ("judge", "merge") and n.role is None:
                 raise fail(
                     f"{where}: strategy {n.strategy} needs a role (the model that {n.strategy}s)"
