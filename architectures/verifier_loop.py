@@ -13,7 +13,7 @@ from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec, ParamSpec
 
 SPEC = ArchitectureSpec(
     name="verifier-loop",
-    description="A single agent answers; a verifier checks its sources; reject -> retry.",
+    description="A single agent answers; a verifier checks its sources; a reject sends it back.",
     claim="Evaluator-optimizer / Self-Refine: a verifier reads the cited pages and sends a "
     "critique back; more passes for fewer unsupported answers.",
     roles={"agent": "mock/kimi-researcher", "verifier": "mock/kimi-researcher"},

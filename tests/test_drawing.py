@@ -83,7 +83,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "run"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(compare_module, "load_suite", lambda ref: mini_suite())
-        compare_module.compare(None, suite="mini", seeds=2, out=out)
+        compare_module.compare(["all"], suite="mini", seeds=2, out=out)
     return out
 
 

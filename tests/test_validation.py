@@ -38,6 +38,11 @@ def test_builtins_compile_with_expected_roles() -> None:
         "manus-workflow": ["planner", "worker", "writer"],
         "minimax-hybrid": ["external", "in_house"],
         "orchestrator-workers": ["lead", "worker"],
+        "independent": ["agent"],
+        "decentralized": ["agent"],
+        "hybrid-debate": ["lead", "worker"],
+        "verifier-loop": ["agent", "verifier"],
+        "mixture-of-agents": ["aggregator", "proposer_a", "proposer_b", "proposer_c"],
     }
     for s in BUILTINS.values():
         assert "max_steps" in s.params
