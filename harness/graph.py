@@ -111,7 +111,9 @@ def compile_architecture(
     roles = dict(spec.roles)
     for role, model in (models or {}).items():
         if role not in roles:
-            raise fail(f"unknown role '{role}' (roles: {', '.join(sorted(roles))})")
+            close = difflib.get_close_matches(role, list(roles), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise fail(f"unknown role '{role}' ({hint}roles: {', '.join(sorted(roles))})")
         roles[role] = model
     for role, model in roles.items():
         try:
@@ -163,7 +165,11 @@ def _check_nodes(nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any) -
         if not 0.0 <= strength <= 1.0:
             raise fail(f"{where}: brief_strength must be from 0 to 1, got {strength}")
         if n.role is not None and n.role not in roles:  # "" too: it names no role
-            raise fail(f"{where} uses unknown role '{n.role}' (roles: {', '.join(sorted(roles))})")
+            close = difflib.get_close_matches(n.role, list(roles), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise fail(
+                f"{where} uses unknown role '{n.role}' ({hint}roles: {', '.join(sorted(roles))})"
+            )
         _check_counts(n, where, fail)
         if n.kind == "agent":
             if n.role is None:

@@ -205,7 +205,26 @@ def describe_validation_error(exc: pydantic.ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    if err["type"] == "extra_forbidden" and err["loc"]:
+        known = _known_fields(tuple(err["loc"][:-1]))
+        close = difflib.get_close_matches(str(err["loc"][-1]), known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"field '{loc}': unknown field ({hint}known: {', '.join(known)}){more}"
     return f"field '{loc}': {err['msg']}{more}"
+
+
+def _known_fields(parent: tuple[object, ...]) -> list[str]:
+    """The fields of the spec class at `parent` (a location in an architecture file)."""
+    from harness.spec import ContextPolicy, EdgeSpec, NodeSpec, ParamSpec
+
+    cls: type[pydantic.BaseModel] = ArchitectureSpec
+    if parent[:1] == ("nodes",):
+        cls = ContextPolicy if parent[2:3] == ("context",) else NodeSpec
+    elif parent[:1] == ("edges",):
+        cls = EdgeSpec
+    elif parent[:1] == ("params",):
+        cls = ParamSpec
+    return list(cls.model_fields)
 
 
 def load_architecture_file(path: Path, shown: str | None = None) -> ArchitectureSpec:

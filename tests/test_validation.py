@@ -239,3 +239,29 @@ def test_a_lone_surrogate_in_a_file_is_one_line(tmp_path: Path, kind: str) -> No
     load = load_architecture if kind == "architecture" else load_suite
     with pytest.raises(ConfigError, match=r"field 'tasks\.0\.id' holds a lone UTF-16 surrogate"):
         load(str(path))
+
+
+def test_unknown_field_role_and_model_names_get_a_suggestion(tmp_path: Path) -> None:
+    from harness.errors import ConfigError
+    from harness.loader import load_architecture
+
+    text = """name: t1
+roles: {agent: mock/kimi-researcher}
+entry: research
+nodes:
+  - {name: research, kind: agent, role: agent, max_steps: 5}
+edges:
+  - {source: research, target: end}
+"""
+    cases = [
+        (("max_steps: 5", "max_step: 5"), "did you mean 'max_steps'?"),
+        (("role: agent,", "role: agnet,"), "did you mean 'agent'?"),
+        (("mock/kimi-researcher", "mock/kimi-reseacher"), "did you mean 'mock/kimi-researcher'?"),
+        (("{name: research, kind: agent", "{name: research, kind: agent, contxt: {}"), "'context'"),
+    ]
+    for (old, new), hint in cases:
+        path = tmp_path / "t1.yaml"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises((ConfigError, ValidationError)) as exc:
+            compile_architecture(load_architecture(str(path)))
+        assert hint in str(exc.value), str(exc.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from harness.errors import UnknownNameError
 from harness.model_api import ModelId, Provider
 from harness.sim.model import SimulatedModel
@@ -11,7 +13,9 @@ from harness.sim.profiles import PRESETS
 def check(mid: ModelId) -> None:
     if mid.name not in PRESETS:
         known = ", ".join(sorted(PRESETS))
-        raise UnknownNameError(f"unknown simulated model 'mock/{mid.name}' (known: {known})")
+        close = difflib.get_close_matches(mid.name, list(PRESETS), n=1)
+        hint = f"did you mean 'mock/{close[0]}'? " if close else ""
+        raise UnknownNameError(f"unknown simulated model 'mock/{mid.name}' ({hint}known: {known})")
     PRESETS[mid.name].with_overrides(dict(mid.options), where=f"model mock/{mid.name}")
 
 
