@@ -486,3 +486,22 @@ def test_graph_lists_warnings_after_the_drawing(
     assert len(err.splitlines()) == 1
     code, _, err = cli(["graph", str(trap), "-o", str(tmp_path / "g.mmd")], capsys)
     assert code == 0 and err.count("warning: architecture 'blind'") == 1
+
+
+def test_a_loop_a_model_router_may_leave_is_no_endless_loop(tmp_path: Path) -> None:
+    body = """entry: a
+nodes:
+  - {name: a, kind: agent, role: r, max_steps: 3}
+  - {name: review, kind: router, rule: model, role: s, max_visits: 2, default: finish}
+edges:
+  - {source: a, target: review}
+  - {source: review, target: a, label: again}
+  - {source: review, target: end, label: finish}
+"""
+    assert warnings_of(tmp_path, body) == []
+
+
+def test_the_public_api_exports_lint() -> None:
+    import harness
+
+    assert harness.lint is lint and harness.DesignWarning is DesignWarning
