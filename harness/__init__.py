@@ -21,6 +21,7 @@ from harness.errors import (
     ValidationError,
 )
 from harness.graph import CompiledArchitecture, compile_architecture
+from harness.lint import DesignWarning, lint
 from harness.loader import available_architectures, load_architecture
 from harness.messages import (
     GenerateConfig,
@@ -55,6 +56,7 @@ __all__ = [
     "ContextOverflow",
     "ContextPolicy",
     "Corpus",
+    "DesignWarning",
     "EdgeSpec",
     "Episode",
     "EpisodeResult",
@@ -88,6 +90,7 @@ __all__ = [
     "compile_architecture",
     "drawing",
     "get_model",
+    "lint",
     "load_architecture",
     "load_suite",
     "register_provider",

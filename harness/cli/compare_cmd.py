@@ -11,6 +11,7 @@ from rich.console import Console
 
 from harness.bounds import check_concurrency, check_workers
 from harness.cli.console import say, stdout_console
+from harness.cli.design import print_warnings, selected_warnings
 from harness.cli.failures import check_errors, count_errors
 from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
 from harness.cli.logs import log_level as log_level_of
@@ -148,6 +149,9 @@ def compare_command(
     check_worlds(worlds, BUILTIN_RECIPES.get(suite), suite)  # before anything runs
     check_baseline(baseline, _architectures(arch, replay_dir or resume_dir))
     err = Console(stderr=True)
+    if replay_dir is None and resume_dir is None:  # a saved run was warned about when it ran
+        models, params = assignments(model, "--model"), assignments(set_, "--set")
+        print_warnings(err, selected_warnings(arch, models, params))
     progress = EpisodeProgress(err, quiet)
 
     def on_progress(done: int, total: int, key: EpisodeKey) -> None:

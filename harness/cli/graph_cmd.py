@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from harness.cli.design import warning_lines
 from harness.cli.options import ModelOpt, SetOpt, assignments
 from harness.cli.text import visible
 from harness.compare import prepare
@@ -84,7 +85,8 @@ def graph_command(
     ] = False,
 ) -> None:
     """Draw architectures as graphs: agents with their roles and models, fan-outs, routers
-    and loops; with --run, where the steps, tokens and money went."""
+    and loops; with --run, where the steps, tokens and money went. Design warnings (see
+    'archbench list --check') follow the drawing, on stderr."""
     if fmt is not None:
         check_format(fmt)
     if metric is not None and metric not in METRICS:
@@ -123,13 +125,15 @@ def graph_command(
     if out is None:
         sys.stdout.write(_printable(data.decode("utf-8")))
         sys.stdout.flush()
-        return
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise ConfigError(f"-o '{out}' cannot be written: {exc.strerror}") from None
-    names = ", ".join(s.name for s in fig.scenes)
-    typer.echo(visible(f"{kind} drawing of {names} written to {out}"))
+    else:
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise ConfigError(f"-o '{out}' cannot be written: {exc.strerror}") from None
+        names = ", ".join(s.name for s in fig.scenes)
+        typer.echo(visible(f"{kind} drawing of {names} written to {out}"))
+    for line in warning_lines(archs or []):  # on stderr: a drawing piped to a file stays clean
+        _notice(line)
 
 
 def _printable(text: str) -> str:

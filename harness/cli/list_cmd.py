@@ -1,4 +1,5 @@
-"""`archbench list`: what can be compared."""
+"""`archbench list`: what can be compared; `list --check FILE`: is a design valid, and
+does it fall into a known trap (`harness.lint`)?"""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from harness.cli.console import stdout_console
+from harness.cli.console import say, stdout_console
+from harness.cli.design import print_warnings, warning_lines
 from harness.cli.text import shown
 from harness.errors import ConfigError
-from harness.loader import available_architectures, broken_plugins
+from harness.graph import compile_architecture
+from harness.loader import available_architectures, broken_plugins, load_architecture
 from harness.registry import list_providers
 from harness.sim.profiles import PRESETS
 from harness.suites import builtin_suite_names, load_suite
@@ -23,8 +26,25 @@ def list_command(
     what: Annotated[
         str | None, typer.Argument(help="architectures, models or suites (default: all).")
     ] = None,
+    check: Annotated[
+        str | None,
+        typer.Option(
+            "--check",
+            metavar="FILE",
+            help="Check one architecture (a .yaml/.toml/.json file or a name) instead of "
+            "listing: print 'ok: NAME (N nodes)' and any design warnings (valid designs that "
+            "are silently wrong, see docs/warnings.md). Exit 0 when valid, even with "
+            "warnings; exit 2 with the error when not.",
+        ),
+    ] = None,
 ) -> None:
-    """List architectures (with roles and default models), models and task suites."""
+    """List architectures (with roles and default models), models and task suites; or,
+    with --check FILE, validate one architecture and print its design warnings."""
+    if check is not None:
+        if what is not None:
+            raise ConfigError(f"list: give '{what}' or --check, not both")
+        _check(check)
+        return
     if what is not None and what not in _WHAT:
         raise ConfigError(f"list: unknown kind '{what}' (choose: {', '.join(_WHAT)})")
     console = stdout_console()
@@ -74,3 +94,13 @@ def list_command(
                 ", ".join(f"{f} {n}" for f, n in fams.items()),
             )
         console.print(t)
+
+
+def _check(ref: str) -> None:
+    """Validate `ref` as `compare` would (a mistake raises, one line, exit 2) and print
+    its warnings: a design can be checked while it is written, before anything runs."""
+    arch = compile_architecture(load_architecture(ref))
+    console = stdout_console()
+    count = len(arch.nodes)
+    say(console, f"ok: {arch.name} ({count} node{'' if count == 1 else 's'})")
+    print_warnings(console, warning_lines([arch]))

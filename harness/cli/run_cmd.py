@@ -18,6 +18,7 @@ from rich.text import Text
 
 from harness.bounds import check_seeds
 from harness.cli.console import stdout_console
+from harness.cli.design import print_warnings, warning_lines
 from harness.cli.failures import check_errors
 from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
 from harness.cli.logs import log_level as log_level_of
@@ -68,6 +69,7 @@ def run_command(
     suite_obj = load_suite(suite)
     (task_obj,) = select_tasks(suite_obj, [task])
     err = Console(stderr=True)
+    print_warnings(err, warning_lines([compiled]))
     with logging_to(err, level):
         episode = asyncio.run(
             run_episode(

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from harness.bounds import check_concurrency, check_workers
 from harness.cli.console import say, stdout_console
+from harness.cli.design import print_warnings, selected_warnings
 from harness.cli.failures import FAILED, check_errors
 from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
 from harness.cli.logs import log_level as log_level_of
@@ -156,6 +157,13 @@ def sweep_command(
     per_cell = len(plan.architectures) * len(plan.seeds) * len(plan.cells[0].tasks or ()) * worlds
     progress = EpisodeProgress(err, quiet, per_cell * len(plan.cells) or None)
     state = {"cells": 0, "base": 0, "done": 0, "said": 0}
+    warned = list(
+        dict.fromkeys(  # once each, however many cells share the trap
+            line
+            for cell in plan.cells
+            for line in selected_warnings(plan.architectures, cell.models, cell.params)
+        )
+    )
 
     def announce() -> None:
         """The heading, once the sweep has started: a mistake found while opening the
@@ -163,6 +171,7 @@ def sweep_command(
         if not state["said"]:
             state["said"] = 1
             say(err, heading)
+            print_warnings(err, warned)
 
     def on_progress(done: int, total: int, key: EpisodeKey) -> None:
         announce()
