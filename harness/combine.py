@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from harness import prompts
+from harness import exchange, prompts
 from harness.agent_loop import call_model, request_seed
 from harness.brief import Brief
 from harness.episode_state import Candidate, EpisodeState, Report
@@ -68,7 +68,7 @@ async def _debate_round(state: EpisodeState, node: NodeSpec, r: int, clock: floa
 
     async def revise_answer(i: int, c: Candidate) -> tuple[Candidate, float]:
         peers = [(p.answer, p.citations) for j, p in enumerate(cands) if j != i]
-        text = prompts.debate_text(q, (c.answer, c.citations), peers)
+        text = exchange.debate_text(q, (c.answer, c.citations), peers)
         messages = (Message("system", prompts.DEBATER), Message("user", text))
         reply, end = await _call(state, node, c.role, c.branch, messages, "revise", clock, r)
         new = _answered(reply)
@@ -158,7 +158,7 @@ async def _judge(state: EpisodeState, node: NodeSpec, clock: float) -> float:
         ToolSchema(f"candidate_{i}", f"choose candidate {i}", {"type": "object", "properties": {}})
         for i in range(1, len(cands) + 1)
     )
-    text = prompts.candidates_text(state.task.question, [(c.answer, c.citations) for c in cands])
+    text = exchange.candidates_text(state.task.question, [(c.answer, c.citations) for c in cands])
     messages = (Message("system", prompts.JUDGE), Message("user", text))
     reply, clock = await _call(
         state, node, node.role, "main", messages, "judge", clock, 0, tools=tools

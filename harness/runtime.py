@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from harness import prompts
+from harness import exchange, prompts
 from harness.agent_loop import call_model, request_seed, run_agent
 from harness.branches import fan_out, split, take_result
 from harness.combine import aggregate
@@ -158,7 +158,7 @@ async def _agent(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     brief = node_brief(node)
     if prompt_kind(node) == "verify":
         answer, cites = state.answer or (None, ())
-        text = prompts.check_text(state.task.question, answer, cites)
+        text = exchange.check_text(state.task.question, answer, cites)
         result, clock = await run_agent(
             state, node, text, "main", clock, brief=brief, works_on=works_on
         )
@@ -167,7 +167,7 @@ async def _agent(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     text = state.handoff() if node.input == "handoff" else _question(state, node)
     critique = state.critiques.pop(node.name, None)
     if critique is not None:
-        text = f"{text}\n\n{prompts.critique_text(critique.answer, critique.critique)}"
+        text = f"{text}\n\n{exchange.critique_text(critique.answer, critique.critique)}"
         brief = replace(brief, rejected=(*brief.rejected, critique.answer))
     result, clock = await run_agent(
         state, node, text, "main", clock, brief=brief, works_on=works_on

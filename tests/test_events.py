@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import harness.runtime as runtime
-from harness import compare
+from harness import branches, compare
 from harness.cli import main
 from harness.corpus import Corpus
 from harness.events import Event, count_events, in_order
@@ -49,6 +49,7 @@ def _noting(mp: pytest.MonkeyPatch) -> None:
         return result, end
 
     mp.setattr(runtime, "run_agent", run_agent)
+    mp.setattr(branches, "run_agent", run_agent)
 
 
 @pytest.fixture

@@ -373,7 +373,7 @@ def test_new_roles_reach_a_real_endpoint_with_their_prompts_and_tools(
 ) -> None:
     """A verifier, a judge and a debater go out as ordinary chat requests: their own
     system prompt, and tool schemas a real model can call."""
-    from harness import prompts
+    from harness import exchange, prompts
 
     model = fake_server.model_id(max_retries=1, backoff=0.01)
     judge_design = _write(tmp_path, "copies_judge", "yaml")
@@ -394,11 +394,11 @@ def test_new_roles_reach_a_real_endpoint_with_their_prompts_and_tools(
 
     verify = by_system[prompts.VERIFIER]
     assert verify and all(tools(b) == {"open", "answer"} for b in verify)
-    assert prompts.CHECK_MARKER in verify[0]["messages"][1]["content"]
+    assert exchange.CHECK_MARKER in verify[0]["messages"][1]["content"]
     judge = by_system[prompts.JUDGE]
     assert judge and tools(judge[0]) == {"candidate_1", "candidate_2", "candidate_3"}
     assert judge[0]["tool_choice"] == "required"
     debate = by_system[prompts.DEBATER]
     assert len(debate) == 15  # 3 debaters x 5 tasks
     assert all(tools(b) == {"answer"} for b in debate)
-    assert prompts.PEER_MARKER in debate[0]["messages"][1]["content"]
+    assert exchange.PEER_MARKER in debate[0]["messages"][1]["content"]

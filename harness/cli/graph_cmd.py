@@ -117,7 +117,7 @@ def graph_command(
         archs = None
     else:
         archs = prepare(
-            None if all_ else arch, assignments(model, "--model"), assignments(set_, "--set")
+            ["all"] if all_ else arch, assignments(model, "--model"), assignments(set_, "--set")
         )
     fig = figure(archs, overlays or None, _metric(metric))
     unicode = not plain and (out is not None or _terminal_unicode())

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from harness import prompts
+from harness import exchange
 from harness.scoring import normalise
 from harness.sim.answering import answer, report
 from harness.sim.moves import MoveKind
@@ -55,8 +55,8 @@ def _after(text: str, marker: str) -> list[str]:
 def verify(t: Turn) -> Action:
     assert t.solution is not None
     text = t.reading.task_text
-    checked = (_after(text, prompts.CHECK_MARKER) or ["(none)"])[0]
-    cited = _after(text, prompts.CITED_MARKER)
+    checked = (_after(text, exchange.CHECK_MARKER) or ["(none)"])[0]
+    cited = _after(text, exchange.CITED_MARKER)
     cites = [c.strip() for c in (cited[0] if cited else "").split(",")]
     cites = [c for c in cites if c and c != "none"]
     forced = t.tools <= {"answer"} or t.request.config.tool_choice == "answer"
@@ -140,8 +140,8 @@ def revise(t: Turn) -> Action:
     if t.brief.output == "report":
         return report(t, t.states(), hallucinate=False)
     text = t.reading.task_text
-    own = _parse((_after(text, prompts.OWN_MARKER) or [""])[0])
-    peers = [_parse(p) for p in _after(text, prompts.PEER_MARKER)]
+    own = _parse((_after(text, exchange.OWN_MARKER) or [""])[0])
+    peers = [_parse(p) for p in _after(text, exchange.PEER_MARKER)]
     target = normalise(correct_value(t.solution))
     keep = Action("I keep my answer.", *answer_call(*own), MoveKind.REVISE)
     if t.right("debate.revise"):
