@@ -21,6 +21,13 @@ SPEC = ArchitectureSpec(
     nodes=[
         research_node(),
         NodeSpec(
+            name="attempts",
+            kind="router",
+            description="another attempt may follow: check this one; else it stands",
+            max_visits="${max_attempts}",
+            default="stands",
+        ),
+        NodeSpec(
             name="verify",
             kind="agent",
             description="open the cited pages; accept, or reject with a critique",
@@ -35,18 +42,21 @@ SPEC = ArchitectureSpec(
             kind="router",
             description="accepted: done; rejected: retry with the critique",
             default="accepted",
-            max_visits="${max_rounds}",
         ),
     ],
     edges=[
-        EdgeSpec(source="research", target="verify"),
+        EdgeSpec(source="research", target="attempts"),
+        EdgeSpec(source="attempts", target="verify", label="check", when="budget_left"),
+        EdgeSpec(source="attempts", target="end", label="stands", when="otherwise"),
         EdgeSpec(source="verify", target="check"),
         EdgeSpec(source="check", target="end", when="accepted"),
         EdgeSpec(source="check", target="research", when="rejected"),
     ],
     params={
-        "max_rounds": ParamSpec(
-            default=2, description="retries a reject may ask for (then the last answer stands)"
+        "max_attempts": ParamSpec(
+            default=3,
+            description="research attempts at most; each but the last is checked, and a "
+            "reject sends its critique to the next",
         ),
         **RESEARCH_PARAMS,
     },
