@@ -2,9 +2,10 @@
 splits and their join, fan-out copies, aggregate strategies and debate rounds, verifier
 agents, router conditions, and the verify/judge/merge/revise steps they record.
 
-The designs are `ArchitectureSpec`s; where `compile_architecture` does not (yet) accept
-one, the graph is built the way `harness.graph._build_graph` builds it (flow edges carry
-`label`, defaulting to `when`, and `when`), so the drawing layer is tested either way.
+The designs are `ArchitectureSpec`s that `compile_architecture` accepts (checked below);
+`hand_compile` builds the graph the way `harness.graph._build_graph` does (flow edges carry
+`label`, defaulting to `when`, and `when`) without its validation, so that the drawing
+layer is also tested on the graph alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from harness.compare import compare
 from harness.drawing import graphviz_available, load_overlay
 from harness.drawing import graphviz_render as gv
 from harness.drawing.ascii import to_ascii
@@ -28,9 +30,9 @@ from harness.drawing.overlay import Footprint, Overlay
 from harness.drawing.render import draw
 from harness.drawing.scene import Figure, build_figure
 from harness.drawing.style import model_colours
-from harness.errors import ValidationError
 from harness.graph import CompiledArchitecture, compile_architecture
-from harness.loader import load_architecture
+from harness.loader import builtin_architectures, load_architecture
+from harness.report import write_report
 from harness.report.load import CellRun
 from harness.report.pages import environment, purpose_counts, render_trace_page
 from harness.spec import END, ArchitectureSpec, EdgeSpec, NodeSpec
@@ -99,7 +101,8 @@ VERIFIER = ArchitectureSpec(
     nodes=[
         _n("research", "agent", role="r", max_steps=10),
         _n("check", "agent", role="v", prompt="verify", tools=["open", "answer"], max_steps=4),
-        _n("gate", "router", role="v", max_visits=3, default="accepted"),
+        _n("gate", "router", max_visits=3),
+        _n("triage", "router", role="v", max_visits=2),
         _n("alt", "agent", role="v", input="handoff", max_steps=3),
         _n("wrap", "agent", role="r", input="handoff", tools=["answer"], max_steps=1),
     ],
@@ -108,8 +111,9 @@ VERIFIER = ArchitectureSpec(
         _e("check", "gate"),
         _e("gate", END, when="accepted"),
         _e("gate", "research", when="rejected", label="critique"),
-        _e("gate", "alt", when="choice", label="retry"),
-        _e("gate", "wrap", when="otherwise"),
+        _e("gate", "triage", when="otherwise"),
+        _e("triage", "alt", when="choice", label="retry"),
+        _e("triage", "wrap", when="choice", label="give up"),
         _e("alt", "check"),
         _e("wrap", END),
     ],
@@ -137,10 +141,10 @@ PANEL = ArchitectureSpec(
         _e("gate", "plan", label="replan"),
     ],
 )
-"""A v2 design every version of graph.py accepts (no copies, split or when:), so its
-overlay is also read from a run directory, as `archbench graph --run` reads one."""
+"""Its overlay is also read from a run directory, as `archbench graph --run` reads one."""
 
 DESIGNS = {s.name: s for s in (ENSEMBLE, MOA, VERIFIER, PANEL)}
+BUILTINS = list(builtin_architectures())
 
 
 def hand_compile(spec: ArchitectureSpec) -> CompiledArchitecture:
@@ -168,11 +172,7 @@ def hand_compile(spec: ArchitectureSpec) -> CompiledArchitecture:
 
 
 def compiled(spec: ArchitectureSpec) -> CompiledArchitecture:
-    """The real compiler's result where it accepts the design, else `hand_compile`."""
-    try:
-        return compile_architecture(spec)
-    except ValidationError:
-        return hand_compile(spec)
+    return compile_architecture(spec)
 
 
 def fig_of(spec: ArchitectureSpec, overlay: Overlay | None = None) -> Figure:
@@ -180,19 +180,24 @@ def fig_of(spec: ArchitectureSpec, overlay: Overlay | None = None) -> Figure:
     return build_figure([c], None if overlay is None else [overlay])
 
 
-def _edges(g: Any) -> dict[tuple[str, str], tuple[Any, Any]]:
-    """Kind and label of every edge (widths are `${param}`s until a real compile)."""
-    return {(u, v): (d.get("kind"), d.get("label")) for u, v, d in g.edges(data=True)}
+def _edges(g: Any) -> list[tuple[str, str, Any, Any, Any]]:
+    """Every edge with its kind, label and condition, in the graph's order (widths are
+    `${param}`s until a real compile)."""
+    return [(u, v, d.get("kind"), d.get("label"), d.get("when")) for u, v, d in g.edges(data=True)]
 
 
-@pytest.mark.parametrize("name", ["orchestrator-workers", "minimax-hybrid", "manus-workflow"])
+@pytest.mark.parametrize("name", [*BUILTINS, *DESIGNS])
 def test_hand_compile_builds_the_graph_graph_py_builds(name: str) -> None:
-    spec = load_architecture(name)
+    spec = DESIGNS[name] if name in DESIGNS else load_architecture(name)
     assert _edges(hand_compile(spec).graph) == _edges(compile_architecture(spec).graph)
 
 
-def test_the_panel_design_compiles() -> None:
-    assert compile_architecture(PANEL).name == "panel"
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_the_graph_alone_draws_as_the_compiled_design(name: str) -> None:
+    """The drawing reads constructs from the graph, not from what the compiler adds."""
+    for fmt in ("dot", "mermaid", "ascii"):
+        by_hand = draw(build_figure([hand_compile(DESIGNS[name])]), fmt)
+        assert by_hand == draw(fig_of(DESIGNS[name]), fmt), fmt
 
 
 # --- every format ----------------------------------------------------------------------
@@ -211,10 +216,11 @@ def test_mermaid_shows_every_construct() -> None:
     assert "splits into 3 parallel branches" in moa
     assert "role: big<br/>mock/claude-opus-4" in moa  # the merging model
     ver = to_mermaid(fig_of(VERIFIER))
-    assert 'n_check[["<b>check</b>' in ver and "verifier: accept or reject" in ver
+    assert 'n_check[/"<b>check</b>' in ver and "verifier: accept or reject" in ver
     for text in ("accepted", "rejected → critique", "choice: retry", "otherwise"):
         assert f'|"{text}"|' in ver
-    assert "its model chooses · ≤ 3 visits" in ver
+    assert "first condition that holds · ≤ 3 visits" in ver
+    assert "its model chooses · ≤ 2 visits" in ver
     panel = to_mermaid(fig_of(PANEL))
     assert "debate, 1 round → judge: picks one answer" in panel
     assert "role: lead<br/>mock/claude-opus-4" in panel
@@ -257,13 +263,14 @@ def test_dot_source_shows_every_construct() -> None:
     check = _dot_line(ver, "check [")
     assert "shape=octagon" in check and "verifier: accept or reject" in check
     assert "legend_verifier" in ver
-    for target, text in [
-        (END, "accepted"),
-        ("research", "rejected → critique"),
-        ("alt", "choice: retry"),
-        ("wrap", "otherwise"),
+    for edge, text in [
+        (f"gate -> {END}", "accepted"),
+        ("gate -> research", "rejected → critique"),
+        ("gate -> triage", "otherwise"),
+        ("triage -> alt", "choice: retry"),
+        ("triage -> wrap", "choice: give up"),
     ]:
-        assert f'label=" {text} "' in _dot_line(ver, f"gate -> {target}")
+        assert f'label=" {text} "' in _dot_line(ver, edge)
 
 
 @needs_dot
@@ -320,6 +327,33 @@ def test_matplotlib_fallback_draws_a_verifier_as_an_octagon() -> None:
 
     assert len(_octagon(0, 0, 2, 1, 0.2)) == 8
     assert _outer("verifier", 2.0, 1.0) != _outer("agent", 2.0, 1.0)
+
+
+NEW_BUILTINS = {
+    "independent": ["×3 copies", "vote: majority answer"],
+    "decentralized": ["×3 copies", "debate, 2 rounds → vote: majority answer"],
+    "hybrid-debate": ["debate, 1 round → collects reports"],
+    "verifier-loop": ["verifier: accept or reject", "accepted", "rejected"],
+    "mixture-of-agents": [
+        "splits into 3 parallel branches",
+        "joins 3 branches · merge: one answer from all",
+        "role: aggregator",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_BUILTINS))
+def test_the_new_built_ins_show_their_constructs_in_every_text_format(name: str) -> None:
+    for fmt in ("dot", "mermaid", "ascii"):
+        text = draw(build_figure([compile_architecture(load_architecture(name))]), fmt).decode()
+        for want in NEW_BUILTINS[name]:
+            assert want in text, (fmt, want)
+    if name == "independent":  # copies hand on answers (Mermaid draws the graph's edges)
+        assert "┆ answers" in draw(build_figure([compiled_builtin(name)]), "ascii").decode()
+
+
+def compiled_builtin(name: str) -> CompiledArchitecture:
+    return compile_architecture(load_architecture(name))
 
 
 def _formats() -> Iterator[str]:
@@ -407,9 +441,8 @@ TRACES: dict[str, list[dict[str, Any]]] = {
     "verified": [
         _step(0, "research", "main", "r", "act"),
         _step(1, "check", "main", "v", "verify", tools=_answer("reject: no source", [])),
-        _step(2, "gate", "main", "v", "route"),
-        _step(3, "research", "main", "r", "act"),
-        _step(4, "check", "main", "v", "verify", tools=_answer("accept", [])),
+        _step(2, "research", "main", "r", "act"),
+        _step(3, "check", "main", "v", "verify", tools=_answer("accept", [])),
     ],
     "panel": [
         _step(0, "plan", "main", "lead", "plan"),
@@ -442,13 +475,14 @@ EXPECTED: dict[str, tuple[dict[str, int], dict[tuple[str, str], int]]] = {
         },
     ),
     "verified": (
-        {"research": 2, "check": 2, "gate": 2, "alt": 0, "wrap": 0, END: 1},
+        {"research": 2, "check": 2, "gate": 2, "triage": 0, "alt": 0, "wrap": 0, END: 1},
         {
             ("research", "check"): 2,
             ("check", "gate"): 2,
             ("gate", "research"): 1,
             ("gate", END): 1,
-            ("gate", "alt"): 0,
+            ("gate", "triage"): 0,
+            ("triage", "alt"): 0,
         },
     ),
     "panel": (
@@ -566,4 +600,76 @@ def test_taxonomy_reads_a_merge_as_the_final_answer_and_a_verdict_as_none() -> N
     assert any(e.tag == "wrong_verification" and e.step == 5 for e in d.evidence)
     ver = TRACES["verified"]
     d = diagnose(_result(VERIFIER, ver, correct=False, citations=["d1"]), ver)
-    assert all(e.step not in (1, 4) for e in d.evidence)  # a verdict is not the answer
+    assert all(e.step not in (1, 3) for e in d.evidence)  # a verdict is not the answer
+
+
+# --- a real run of the new built-ins ------------------------------------------------------
+
+NEW_RUN = sorted(NEW_BUILTINS)
+
+
+@pytest.fixture(scope="module")
+def new_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five new built-ins on a few default tasks, one seed: traces with revise,
+    verify and merge steps written by the runtime itself."""
+    out = tmp_path_factory.mktemp("runs") / "v2"
+    tasks = [f"default-{f}-01" for f in ("lookup", "multi_hop", "dead_end")]
+    compare(NEW_RUN, suite="default", seeds=1, tasks=tasks, out=out)
+    return out
+
+
+def _traces(run: Path) -> list[dict[str, Any]]:
+    lines = (run / "traces.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_a_real_run_overlays_the_new_built_ins(new_run: Path) -> None:
+    traces = _traces(new_run)
+    purposes = Counter(s["purpose"] for t in traces for s in t["steps"])
+    assert purposes["verify"] and purposes["merge"] and purposes["revise"]
+    for name in NEW_RUN:
+        ov = load_overlay(new_run, name)
+        episodes = len(ov.episodes)
+        steps = Counter(s["node"] for t in traces if t["architecture"] == name for s in t["steps"])
+        assert {n: ov.nodes[n].steps for n in steps} == dict(steps), name
+        c = ov.compiled
+        for sp in c.splits.values():  # every branch of a split walked once per round
+            for branch in sp.branches:
+                assert ov.edges[(sp.node, branch[0])] == ov.nodes[sp.node].visits, name
+                assert ov.edges[(branch[-1], sp.join)] == ov.nodes[sp.node].visits, name
+        fans = [n for n in c.nodes.values() if n.kind == "fan_out" and n.copies]
+        for fan in fans:  # copies: the edge to the agent taken once per copy
+            assert ov.edges[(fan.name, fan.target)] == fan.copies * ov.nodes[fan.name].visits
+        assert ov.nodes[END].visits <= episodes
+        for fmt in _formats():
+            fig = build_figure([c], [ov])
+            assert draw(fig, fmt) == draw(build_figure([c], [ov]), fmt)
+    debate = load_overlay(new_run, "decentralized")
+    revise = purposes_of(traces, "decentralized", "revise")
+    assert revise and debate.nodes["debate"].steps == revise  # debate rounds on the aggregate
+
+
+def purposes_of(traces: list[dict[str, Any]], arch: str, purpose: str) -> int:
+    return sum(
+        1
+        for t in traces
+        if t["architecture"] == arch
+        for s in t["steps"]
+        if s["purpose"] == purpose
+    )
+
+
+def test_the_report_of_a_real_run_counts_the_new_purposes(new_run: Path) -> None:
+    index = write_report(new_run)
+    page = index.read_text("utf-8")
+    assert "could not be drawn" not in page
+    assert "verifying, judging, merging and revising" in page
+    pages = {p.name: p.read_text("utf-8") for p in (index.parent / "traces").glob("*.html")}
+    for name, purpose in [
+        ("verifier-loop", "verify"),
+        ("mixture-of-agents", "merge"),
+        ("decentralized", "revise"),  # hybrid-debate revises only rounds of 2+ workers
+    ]:
+        shown = [t for n, t in pages.items() if n.startswith(name)]
+        assert shown and all("steps by purpose" in t for t in shown), name
+        assert any(f'<span class="tag coord">{purpose}</span>' in t for t in shown), name

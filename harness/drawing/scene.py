@@ -196,9 +196,20 @@ def _node(
     detail = _detail(s, joined, c.graph)
     if name in splits:
         split = f"splits into {len(splits[name].starts)} parallel branches"
+        if s.kind == "aggregate" and not _collects(c, name, s, joined):
+            detail = None  # a dispatching aggregate: nothing comes back to it
         detail = f"{detail} · {split}" if detail else split
     kind = "verifier" if is_verifier(s) else s.kind
     return SceneNode(name, kind, role, models, detail, s.description, loop, name in stacked, usage)
+
+
+def _collects(c: CompiledArchitecture, name: str, s: NodeSpec, joined: int) -> bool:
+    """Does an aggregate combine anything: a split's branches, a fan-out's results, or a
+    debate or a strategy of its own (a plain one that only starts a split does not)?"""
+    if joined or s.strategy != "concat" or s.rounds:
+        return True
+    preds = c.graph.pred[name]
+    return any(p in c.nodes and c.nodes[p].kind == "fan_out" for p in preds)
 
 
 def _detail(s: NodeSpec, joined: int, g: object) -> str | None:

@@ -154,7 +154,7 @@ GRAPHVIZ_SHAPE: dict[str, str] = {
 
 MERMAID_SHAPE: dict[str, tuple[str, str]] = {
     "agent": ("([", "])"),
-    "verifier": ("[[", "]]"),
+    "verifier": ("[/", "/]"),  # a parallelogram: the trapezia are fan-out and aggregate
     "planner": ("{{", "}}"),
     "fan_out": ("[/", "\\]"),
     "aggregate": ("[\\", "/]"),
