@@ -279,7 +279,7 @@ class Footprint:
         """Walk every branch of one round of a split to its join; returns the join."""
         chains, join = self._splits[split]
         for branch in sorted(branches):
-            chain = chains.get(branch.partition("/")[2])
+            chain = chains.get(branch.partition("#")[2].partition("/")[2])
             if chain is None:
                 continue  # a branch the design does not have: its steps count, no walk
             for u, v in zip([split, *chain], [*chain, join], strict=True):
