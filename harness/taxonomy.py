@@ -88,7 +88,13 @@ OTHER = "other"
 _CITED = re.compile(r"\[[^\]\s]+\]\s*$")
 _LOST = "(detail lost"
 _NO_INFO = ("no relevant information", "nothing relevant")
-_LOOP_PURPOSES = ("act", "write")
+_LOOP_PURPOSES = ("act", "write", "merge")
+"""The steps whose answer is an answer or a report: an agent's own steps, a writer's, and
+an aggregate's merge (its answer becomes the episode's, so its loop is the final one). Not
+"verify" (a verifier's answer is a verdict, accept or reject, never the episode's answer),
+"judge" (it picks a candidate, it writes none), "revise" (a debate's revision: the branch's
+own answer is the one read as its report) or the coordination calls (plan, route,
+summarise)."""
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 Layers run top to bottom; an edge to the next layer runs down the gap between them, an
 edge back up (a re-plan loop) runs up the left margin, an edge that skips layers runs down
-the right margin, and a step router sits beside its agent with a horizontal arrow. Box
-borders tell the kinds apart; `unicode=False` draws with plain ASCII characters.
+the right margin (or the left one, from the leftmost node of a layer to the leftmost of
+another: a split's short branch beside a longer one), and a step router sits beside its
+agent with a horizontal arrow. Box borders tell the kinds apart; `unicode=False` draws
+with plain ASCII characters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from harness.drawing.canvas import ARROW, Canvas
 from harness.drawing.layout import Layering, layered, place
 from harness.drawing.scene import Figure, Scene, SceneEdge, SceneNode
 from harness.drawing.style import KIND_LABEL, fmt_cost, fmt_tokens
@@ -18,6 +21,7 @@ from harness.drawing.style import KIND_LABEL, fmt_cost, fmt_tokens
 _BORDERS = {
     True: {
         "agent": "╭╮╰╯─│",
+        "verifier": "╓╖╙╜─║",
         "planner": "╔╗╚╝═║",
         "fan_out": "┌┐└┘─│",
         "aggregate": "┌┐└┘─│",
@@ -25,111 +29,20 @@ _BORDERS = {
     },
     False: {
         "agent": "..''-|",
+        "verifier": "[][]-!",
         "planner": "####=#",
         "fan_out": "++++-|",
         "aggregate": "++++-|",
         "router": "/\\\\/-|",
     },
 }
-_ARROW = {
-    True: {"d": "▼", "u": "▲", "r": "▶", "l": "◀"},
-    False: {"d": "v", "u": "^", "r": ">", "l": "<"},
+_STYLE = {
+    "flow": "light",
+    "parallel": "double",
+    "branch": "double",
+    "return": "dashed",
+    "select": "dashed",
 }
-_LIGHT = {
-    frozenset("lr"): "─",
-    frozenset("ud"): "│",
-    frozenset("dr"): "┌",
-    frozenset("dl"): "┐",
-    frozenset("ur"): "└",
-    frozenset("ul"): "┘",
-    frozenset("udr"): "├",
-    frozenset("udl"): "┤",
-    frozenset("lrd"): "┬",
-    frozenset("lru"): "┴",
-    frozenset("udlr"): "┼",
-}
-_DOUBLE = {
-    frozenset("lr"): "═",
-    frozenset("ud"): "║",
-    frozenset("dr"): "╔",
-    frozenset("dl"): "╗",
-    frozenset("ur"): "╚",
-    frozenset("ul"): "╝",
-}
-_STYLE = {"flow": "light", "parallel": "double", "return": "dashed", "select": "dashed"}
-
-
-class Canvas:
-    def __init__(self, unicode: bool) -> None:
-        self.unicode = unicode
-        self.text: dict[tuple[int, int], str] = {}
-        self.dirs: dict[tuple[int, int], set[str]] = {}
-        self.style: dict[tuple[int, int], str] = {}
-        self.solid: set[tuple[int, int]] = set()  # box cells and labels: lines stay out
-
-    def link(self, a: tuple[int, int], b: tuple[int, int], style: str) -> None:
-        """A straight segment from a to b (same row or same column)."""
-        (x1, y1), (x2, y2) = a, b
-        if y1 == y2:
-            step, fwd, rev = (1 if x2 >= x1 else -1), "r", "l"
-            cells = [(x, y1) for x in range(x1, x2 + step, step)]
-        else:
-            step, fwd, rev = (1 if y2 >= y1 else -1), "d", "u"
-            cells = [(x1, y) for y in range(y1, y2 + step, step)]
-        if step < 0:
-            fwd, rev = rev, fwd
-        for i, cell in enumerate(cells):
-            d = self.dirs.setdefault(cell, set())
-            if i:
-                d.add(rev)
-            if i < len(cells) - 1:
-                d.add(fwd)
-            self.style[cell] = style
-
-    def path(self, points: list[tuple[int, int]], style: str, head: str) -> None:
-        for a, b in zip(points, points[1:], strict=False):
-            self.link(a, b, style)
-        self.text[points[-1]] = _ARROW[self.unicode][head]
-        self.solid.add(points[-1])
-
-    def write(self, x: int, y: int, s: str, force: bool = False) -> bool:
-        cells = [(x + i, y) for i in range(len(s))]
-        if not force and any(c in self.solid or c in self.dirs for c in cells):
-            return False
-        for c, ch in zip(cells, s, strict=True):
-            self.text[c] = ch
-            self.solid.add(c)
-        return True
-
-    def render(self) -> list[str]:
-        cells = set(self.text) | set(self.dirs)
-        if not cells:
-            return []
-        width = max(x for x, _ in cells) + 1
-        height = max(y for _, y in cells) + 1
-        grid = [[" "] * width for _ in range(height)]
-        for (x, y), d in self.dirs.items():
-            grid[y][x] = self._line_char(frozenset(d), self.style[(x, y)])
-        for (x, y), ch in self.text.items():
-            grid[y][x] = ch
-        return ["".join(row).rstrip() for row in grid]
-
-    def _line_char(self, d: frozenset[str], style: str) -> str:
-        if len(d) == 1:
-            d = frozenset("lr") if d <= {"l", "r"} else frozenset("ud")
-        if not self.unicode:
-            if d == frozenset("lr"):
-                return {"double": "=", "dashed": "."}.get(style, "-")
-            if d == frozenset("ud"):
-                return ":" if style == "dashed" else "|"
-            return "+"
-        if style == "double" and d in _DOUBLE:
-            return _DOUBLE[d]
-        if style == "dashed" and d == frozenset("lr"):
-            return "┄"
-        if style == "dashed" and d == frozenset("ud"):
-            return "┆"
-        return _LIGHT.get(d, "┼")
 
 
 @dataclass(frozen=True)
@@ -187,8 +100,9 @@ def _draw_scene(scene: Scene, fig: Figure, unicode: bool) -> list[str]:
     }
     tracks = _tracks(scene, lay)
     back = [e for e in scene.drawn_edges if (e.source, e.target) in lay.back]
-    label_room = max((len(_text(e, unicode)) for e in back), default=0)
-    margin = 2 * len(back) + label_room + 6 if back else 0
+    left = back + _left_long(scene, lay)
+    label_room = max((len(_text(e, unicode)) for e in left), default=0)
+    margin = 2 * len(left) + label_room + 6 if left else 0
     boxes = _boxes(scene, lay, lines, size, hgap, 3, margin)
     bent = max((len(_bent(es, boxes)) for es in tracks.values()), default=0)
     if bent:
@@ -256,6 +170,21 @@ def _tracks(scene: Scene, lay: Layering) -> dict[int, list[SceneEdge]]:
     return out
 
 
+def _left_long(scene: Scene, lay: Layering) -> list[SceneEdge]:
+    """Edges that skip layers from the leftmost node of a crowded layer to the leftmost
+    node of a later one: down the left margin they cross no box (down the right margin
+    they would run through every box beside their source)."""
+    out = []
+    for e in scene.drawn_edges:
+        if e.kind == "select" or (e.source, e.target) in lay.back:
+            continue
+        src, tgt = lay.rows[lay.layer[e.source]], lay.rows[lay.layer[e.target]]
+        if lay.span(e.source, e.target) > 1 and len(src) > 1 and src[0] == e.source:
+            if tgt[0] == e.target:
+                out.append(e)
+    return out
+
+
 def _ports(box: _Box, k: int) -> list[int]:
     inner = box.w - box.node.stacked
     if k == 1:
@@ -289,13 +218,20 @@ def _route_edges(
                 labels.append((xt + 2, t.top - 2, _text(e, c.unicode)))
     right = max(b.right for b in boxes.values())
     n_back = n_long = 0
+    left_long = _left_long(scene, lay)
     for e in scene.drawn_edges:
         s, t = boxes[e.source], boxes[e.target]
         style = _STYLE.get(e.kind, "light")
         text = f" {_text(e, c.unicode)} " if e.text() else ""
         if e in down:
             continue
-        if (e.source, e.target) in lay.back:  # up the left margin
+        if e in left_long:  # down the left margin
+            x = 1 + 2 * n_back
+            y = s.mid + (1 if n_back and s.h > 2 else 0)
+            c.path([(s.left - 1, y), (x, y), (x, t.mid), (t.left - 1, t.mid)], style, "r")
+            labels.append((x + 2, y, text))
+            n_back += 1
+        elif (e.source, e.target) in lay.back:  # up the left margin
             x = 1 + 2 * n_back
             y = s.mid + (1 if n_back and s.h > 2 else 0)
             c.path([(s.left - 1, y), (x, y), (x, t.mid), (t.left - 1, t.mid)], style, "r")
@@ -370,12 +306,14 @@ def _legend(fig: Figure, unicode: bool) -> list[str]:
         parts.append(f"{b[kind][0] + b[kind][1]} {name}")
     if any(n.stacked for s in fig.scenes for n in s.nodes):
         parts.append(("╮│" if unicode else ".|") + " runs as parallel copies")
-    a = _ARROW[unicode]["d"]
+    a = ARROW[unicode]["d"]
+    back = fig.edge_text("return").removesuffix(" come back")
     edge = {
         "flow": ("│" if unicode else "|") + a + " flow",
         "parallel": ("║" if unicode else "|") + a + " parallel",
-        "return": ("┆" if unicode else ":") + a + " reports",
-        "select": ("┄" if unicode else ".") + _ARROW[unicode]["r"] + " picks model",
+        "branch": ("║" if unicode else "|") + a + " parallel branch",
+        "return": ("┆" if unicode else ":") + a + " " + back,
+        "select": ("┄" if unicode else ".") + ARROW[unicode]["r"] + " picks model",
     }
     parts += [edge[k] for k in fig.edge_kinds if k in edge]
     lines = ["legend: " + "   ".join(parts)]

@@ -79,6 +79,8 @@ def _outer(kind: str, w: float, h: float) -> tuple[float, float]:
         return w + h * 0.9, h + 0.1
     if kind in ("fan_out", "aggregate"):
         return w + h * 0.9, h
+    if kind == "verifier":
+        return w + h * 0.6, h + 0.08
     if kind == "router":
         return w * 1.85, h * 2.2
     if kind == "end":
@@ -140,8 +142,24 @@ def _shape_patches(mpl: Any, n: _Node, look: Any) -> list[Any]:
             (x - w / 2 + ind, y - h / 2),
         ],
         "router": [(x - w / 2, y), (x, y + h / 2), (x + w / 2, y), (x, y - h / 2)],
+        "verifier": _octagon(x, y, w, h, min(ind, h / 3)),
     }[kind]
     return [Polygon(pts, closed=True, **style)]
+
+
+def _octagon(x: float, y: float, w: float, h: float, cut: float) -> list[tuple[float, float]]:
+    """A verifier: a box with its corners cut, as Graphviz's octagon."""
+    x0, x1, y1, y0 = x - w / 2, x + w / 2, y + h / 2, y - h / 2
+    return [
+        (x0 + cut, y1),
+        (x1 - cut, y1),
+        (x1, y1 - cut),
+        (x1, y0 + cut),
+        (x1 - cut, y0),
+        (x0 + cut, y0),
+        (x0, y0 + cut),
+        (x0, y1 - cut),
+    ]
 
 
 def _draw_node(ax: Any, mpl: Any, fig: Figure, n: _Node) -> None:
@@ -205,7 +223,7 @@ def _arrow(ax: Any, path: list[tuple[float, float]], e: SceneEdge | None, fig: F
         shrinkB=0,
         **style,
     )
-    if kind == "parallel":  # a double line: a white core on a dark stroke
+    if kind in ("parallel", "branch"):  # a double line: a white core on a dark stroke
         patch.set_color("white")
         patch.set_linewidth(max(1.0, width * 0.6))
         patch.set_path_effects(

@@ -20,7 +20,6 @@ from harness.drawing.layout import layered
 from harness.drawing.scene import Figure, Scene, SceneEdge, SceneNode, usage_lines
 from harness.drawing.style import (
     EDGE,
-    EDGE_LABEL,
     FONT,
     GRAPHVIZ_SHAPE,
     HEAT,
@@ -129,7 +128,7 @@ def _node_style(node: SceneNode, fig: Figure) -> tuple[dict[str, str], str]:
     attrs = {
         "shape": GRAPHVIZ_SHAPE[node.kind],
         "style": "rounded,filled" if node.kind == "agent" else "filled",
-        "margin": "0.12,0.06" if node.kind == "agent" else "0.02,0.02",
+        "margin": "0.12,0.06" if node.kind in ("agent", "verifier") else "0.02,0.02",
         "fillcolor": ";0.5:".join(look.fills),
         "color": look.border,
         "fontcolor": look.text,
@@ -179,7 +178,7 @@ def _edge_attrs(e: SceneEdge, fig: Figure) -> dict[str, str]:
     text = e.text()
     if text:
         attrs["label"] = f" {text} "
-    if e.kind == "parallel":
+    if e.kind in ("parallel", "branch"):  # a double line: work running side by side
         attrs.update(color=f"{EDGE}:invis:{EDGE}", penwidth="1.2")
     elif e.kind == "return":
         attrs.update(style="dashed")
@@ -189,7 +188,7 @@ def _edge_attrs(e: SceneEdge, fig: Figure) -> dict[str, str]:
         attrs["penwidth"] = str(edge_width(e.count, fig.edge_top))
         if e.count == 0:
             attrs.update(color="#bbbbbb", fontcolor="#999999", penwidth="1")
-        elif e.kind == "parallel":
+        elif e.kind in ("parallel", "branch"):
             w = edge_width(e.count, fig.edge_top) / 2
             attrs.update(penwidth=str(round(w, 2)))
     return attrs
@@ -252,10 +251,10 @@ def _legend_edge(lg: graphviz.Digraph, kind: str, fig: Figure) -> list[str]:
     a, t = f"legend_{kind}_a", f"legend_{kind}_t"
     if kind == "loop":
         lg.node(a, label="", shape="box", style="rounded", width="0.3", height="0.2")
-        lg.edge(a, a, color=MUTED, arrowsize="0.5", label=f" {EDGE_LABEL[kind]}")
+        lg.edge(a, a, color=MUTED, arrowsize="0.5", label=f" {fig.edge_text(kind)}")
         return [a]
     text = {"shape": "plaintext", "fontsize": "9", "margin": "0.06,0", "height": "0.2"}
-    lg.node(t, label=EDGE_LABEL[kind], width="0.1", **text)
+    lg.node(t, label=fig.edge_text(kind), width="0.1", **text)
     lg.node(a, label="", shape="point", width="0.05", color="#999999")
     lg.edge(a, t, **_edge_attrs(SceneEdge(a, t, kind, None, None), _plain(fig)))
     return [a, t]

@@ -1,7 +1,8 @@
 """Architectures as Mermaid flowcharts, for Markdown pages that render them (GitHub does).
 
 Exactly one Mermaid node per graph node and one Mermaid edge per graph edge: a fan-out's
-edge to its sub-agent is a thick `==>` arrow, a step router's choice a dotted `-.->`.
+edge to its sub-agent and a split's edges to its branches are thick `==>` arrows, a step
+router's choice and a branch's result going to its join dotted `-.->`.
 Agent loops are written in the node label (Mermaid cannot draw a loop on a node).
 """
 
@@ -14,7 +15,7 @@ import unicodedata
 from harness.drawing.scene import Figure, Scene, SceneEdge, SceneNode, usage_lines
 from harness.drawing.style import MERMAID_SHAPE, edge_width
 
-_ARROWS = {"flow": "-->", "parallel": "==>", "select": "-.->", "return": "-.->"}
+_ARROWS = {"flow": "-->", "parallel": "==>", "branch": "==>", "select": "-.->", "return": "-.->"}
 _ESCAPES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;"}
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from harness.drawing.scene import Figure
 from harness.drawing.style import (
     EDGE,
-    EDGE_LABEL,
     HEAT,
     IDLE_FILL,
     INK,
@@ -54,6 +53,7 @@ def draw_legend(ax: Any, fig: Figure, x: float, y: float) -> None:
 
     markers: dict[str, Any] = {
         "agent": "s",
+        "verifier": "8",
         "planner": "H",
         "fan_out": poly([(-1, -0.6), (1, -0.6), (0.55, 0.6), (-0.55, 0.6)]),
         "aggregate": poly([(-1, 0.6), (1, 0.6), (0.55, -0.6), (-0.55, -0.6)]),
@@ -77,6 +77,7 @@ def draw_legend(ax: Any, fig: Figure, x: float, y: float) -> None:
     styles: dict[str, Any] = {
         "flow": "-",
         "parallel": "-",
+        "branch": "-",
         "return": (0, (5, 3)),
         "select": (0, (1, 2.5)),
     }
@@ -90,14 +91,14 @@ def draw_legend(ax: Any, fig: Figure, x: float, y: float) -> None:
                     linestyle="none",
                     markersize=11,
                     color=MUTED,
-                    label=EDGE_LABEL[kind],
+                    label=fig.edge_text(kind),
                 )
             )
             continue
         line = Line2D(
-            [], [], color=EDGE, linestyle=styles[kind], linewidth=1.3, label=EDGE_LABEL[kind]
+            [], [], color=EDGE, linestyle=styles[kind], linewidth=1.3, label=fig.edge_text(kind)
         )
-        if kind == "parallel":
+        if kind in ("parallel", "branch"):
             line.set_color("white")
             line.set_path_effects(
                 [patheffects.Stroke(linewidth=3.6, foreground=EDGE), patheffects.Normal()]

@@ -10,7 +10,6 @@ aggregates, rule-based routers).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,11 +18,15 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from harness import runpaths
-from harness.errors import ConfigError, UserError
-from harness.graph import CompiledArchitecture, compile_architecture
-from harness.loader import load_architecture
-from harness.rundir import saved_specs
+from harness.drawing.constructs import SplitView, find_splits, flow_targets
+from harness.drawing.run_files import (
+    compile_as_run,
+    read_config,
+    run_architectures,
+    run_spec,
+)
+from harness.errors import ConfigError
+from harness.graph import CompiledArchitecture
 from harness.spec import END, ArchitectureSpec
 from harness.trace import EpisodeResult, UsageTotals
 
@@ -101,6 +104,24 @@ class Overlay:
         return f"run {self.run_dir.name}: task {self.selection}, {n} seeds"
 
 
+__all__ = [
+    "METRICS",
+    "Footprint",
+    "Metric",
+    "NodeUsage",
+    "Overlay",
+    "Trail",
+    "footprint",
+    "load_overlay",
+    "parse_episode",
+    "read_config",
+    "run_architectures",
+    "run_spec",
+]
+"""`read_config`, `run_architectures` and `run_spec` live in `run_files` and are named
+here too, where the report and the CLI have always imported them from."""
+
+
 def parse_episode(ref: str) -> tuple[str, int | None]:
     """`TASK_ID` or `TASK_ID@SEED`."""
     task, sep, seed = ref.rpartition("@")
@@ -141,7 +162,7 @@ def footprint(
             f"run directory '{run_dir}' does not match architecture '{spec.name}': it ran "
             f"{', '.join(ran) or 'nothing'}"
         )
-    return Footprint(_compile_as_run(run_dir, spec, config), run_dir)
+    return Footprint(compile_as_run(run_dir, spec, config), run_dir)
 
 
 class Footprint:
@@ -157,6 +178,11 @@ class Footprint:
         self._flow = nx.DiGraph([(u, v) for u, v, k in g.edges(data="kind") if k == "flow"])
         self._flow.add_nodes_from(g.nodes)
         self._stepped = [(s.step_router, s.name) for s in compiled.nodes.values() if s.step_router]
+        self._splits = {
+            name: _chains(g, sp)
+            for name, sp in find_splits(compiled.nodes, g).items()
+            if sp.join is not None
+        }
         self._paths: dict[tuple[str, str], list[str] | None] = {}
         self.visits: Counter[str] = Counter()
         self.edges: Counter[tuple[str, str]] = Counter()
@@ -186,30 +212,18 @@ class Footprint:
         order, joined by the shortest flow paths between them. Nothing is counted yet, so
         a trace that cannot be walked (it raises) leaves the sums as they were, and a
         trace written twice can be taken back exactly (`add_trail(..., times=-1)`)."""
-        compiled, g = self.compiled, self.compiled.graph
+        compiled = self.compiled
         visits: Counter[str] = Counter()
         edges: Counter[tuple[str, str]] = Counter()
         events: list[tuple[str, str]] = []  # (node on the flow path, round key)
         runs: dict[tuple[str, str], set[str]] = {}
         for s in steps:
-            node, branch = str(s.get("node")), str(s.get("branch", "main"))
-            if node not in g:
-                raise ConfigError(
-                    f"run directory '{self.dir}' does not match architecture "
-                    f"'{compiled.name}': its trace has a step on node '{node}', which the "
-                    "architecture does not have"
-                )
-            if branch == "main":
-                key = (node, "")
-            else:
-                fan, _, rest = branch.partition("#")
-                if fan not in compiled.nodes or compiled.nodes[fan].kind != "fan_out":
-                    key = (node, "")
-                else:
-                    key = (fan, rest.partition("/")[0])
-                    runs.setdefault(key, set()).add(branch)
-            if not events or events[-1] != key:
+            key = self._key(s)
+            if not events or (events[-1] != key and not (key[1] and key in runs)):
                 events.append(key)
+            if key[1]:
+                runs.setdefault(key, set()).add(str(s.get("branch")))
+            node = str(s.get("node"))
             for router, agent in self._stepped:
                 if node == agent:  # the step router chose this step's model
                     visits[router] += 1
@@ -217,16 +231,63 @@ class Footprint:
                         edges[(router, agent)] += 1
         current = compiled.spec.entry
         visits[current] += 1
-        for i, key in enumerate(events):
+        landed = True  # at a node the walk reached without a step of its own (yet)
+        for key in events:
             target = key[0]
-            if not (i == 0 and target == current):
+            # no move: the entry's or a join's first step, or the branches of the split
+            # whose own steps came just before
+            if not ((landed or key[1]) and target == current):
                 current = self._move(current, target, visits, edges)
-            if key in runs:
+            landed = False
+            if key in runs and target in self._splits:
+                current = self._branches(target, runs[key], visits, edges)
+                landed = True
+            elif key in runs:
                 spec = compiled.nodes[target]
                 assert spec.target is not None
                 visits[spec.target] += len(runs[key])
                 edges[(target, spec.target)] += len(runs[key])
         return Trail(visits, edges, current)
+
+    def _key(self, s: Any) -> tuple[str, str]:
+        """Where a step sits on the walk: (its node, "") on the main line, or (the fan-out
+        or split that started its branch, the round) for a step in a parallel branch (a
+        debate's "revise" steps, which run on the aggregate, name their branch too)."""
+        compiled, g = self.compiled, self.compiled.graph
+        node, branch = str(s.get("node")), str(s.get("branch", "main"))
+        if node not in g:
+            raise ConfigError(
+                f"run directory '{self.dir}' does not match architecture "
+                f"'{compiled.name}': its trace has a step on node '{node}', which the "
+                "architecture does not have"
+            )
+        head, sep, rest = branch.partition("#")
+        spec = compiled.nodes.get(head)
+        if branch == "main" or not sep or spec is None:
+            return (node, "")
+        if spec.kind == "fan_out" or head in self._splits:
+            return (head, rest.partition("/")[0])
+        return (node, "")
+
+    def _branches(
+        self,
+        split: str,
+        branches: set[str],
+        visits: Counter[str],
+        edges: Counter[tuple[str, str]],
+    ) -> str:
+        """Walk every branch of one round of a split to its join; returns the join."""
+        chains, join = self._splits[split]
+        for branch in sorted(branches):
+            chain = chains.get(branch.partition("#")[2].partition("/")[2])
+            if chain is None:
+                continue  # a branch the design does not have: its steps count, no walk
+            for u, v in zip([split, *chain], [*chain, join], strict=True):
+                edges[(u, v)] += 1
+            for n in chain:
+                visits[n] += 1
+        visits[join] += 1
+        return join
 
     def add_trail(self, trail: Trail, finished: bool, times: int = 1) -> None:
         """Count a walked trail `times` times (negative: take it back); a finished episode
@@ -272,69 +333,6 @@ class Footprint:
         )
 
 
-def run_architectures(run_dir: str | Path) -> list[str]:
-    """The names of the architectures a run directory holds, in the run's order."""
-    d = Path(run_dir)
-    names = [str(a) for a in read_config(d).get("architectures", [])]
-    if not names:
-        raise ConfigError(f"run directory '{d}' ran no architectures")
-    return names
-
-
-def run_spec(run_dir: Path, name: str) -> ArchitectureSpec:
-    """The spec of architecture `name` as the run in `run_dir` saved it (architectures.json:
-    a design loaded from a user's file is drawn without that file), else the installed
-    one of that name."""
-    try:
-        saved = saved_specs(run_dir).get(name)
-    except (OSError, ValueError, UserError):
-        saved = None  # unreadable: the installed design, if there is one
-    return saved if saved is not None else load_architecture(name)
-
-
-def read_config(d: Path) -> dict[str, Any]:
-    """config.json of the run directory `d`, read strictly (a `ConfigError` for anything
-    but a run directory with a readable config.json and a results.jsonl; neither may be
-    a link, see `harness.runpaths`)."""
-    if not d.is_dir():
-        raise ConfigError(f"run directory '{d}' does not exist")
-    runpaths.check_all(d, ("config.json", "results.jsonl", "traces.jsonl"))
-    path = d / "config.json"
-    if not path.is_file() or not (d / "results.jsonl").is_file():
-        raise ConfigError(
-            f"'{d}' is not a run directory (no config.json/results.jsonl); write one with "
-            "'archbench compare --out DIR'"
-        )
-    try:
-        data = json.loads(runpaths.read_bytes(d, "config.json"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"run directory '{d}': config.json cannot be read: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"run directory '{d}': config.json is not a JSON object")
-    return data
-
-
-def _compile_as_run(
-    d: Path, spec: ArchitectureSpec, config: Mapping[str, Any]
-) -> CompiledArchitecture:
-    roles = config.get("roles", {}).get(spec.name, {})
-    params = config.get("params", {}).get(spec.name, {})
-    try:
-        return compile_architecture(
-            spec,
-            {str(k): _param_text(v) for k, v in params.items()},
-            {str(k): str(v) for k, v in roles.items()},
-        )
-    except UserError as exc:
-        raise ConfigError(
-            f"run directory '{d}' does not match architecture '{spec.name}': {exc}"
-        ) from None
-
-
-def _param_text(v: object) -> str:
-    return ("true" if v else "false") if isinstance(v, bool) else str(v)
-
-
 def _add(acc: UsageTotals, u: UsageTotals) -> None:
     acc.steps += u.steps
     acc.tool_calls += u.tool_calls
@@ -355,6 +353,24 @@ def _usage(u: UsageTotals, visits: int) -> NodeUsage:
         output_tokens=u.output_tokens,
         cost_usd=None if u.cost_usd is None else round(u.cost_usd, 10),
     )
+
+
+def _chains(g: Any, sp: SplitView) -> tuple[dict[str, tuple[str, ...]], str]:
+    """A split's branches as the runtime names them (by their first node): the agents
+    each runs in turn, and the join they all end at."""
+    assert sp.join is not None
+    chains: dict[str, tuple[str, ...]] = {}
+    for start in sp.starts:
+        chain, cur = [start], start
+        while cur != sp.join and len(chain) <= len(g):
+            nxt = flow_targets(g, cur)
+            if len(nxt) != 1:
+                break
+            cur = nxt[0]
+            if cur != sp.join:
+                chain.append(cur)
+        chains[start] = tuple(chain)
+    return chains, sp.join
 
 
 def _path(flow: Any, a: str, b: str) -> list[str] | None:

@@ -10,8 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.drawing.constructs import (
+    SplitView,
+    aggregate_text,
+    answers,
+    copies_text,
+    find_splits,
+    is_verifier,
+    route_text,
+    router_text,
+)
 from harness.drawing.overlay import Metric, NodeUsage, Overlay
 from harness.drawing.style import (
+    EDGE_LABEL,
     END_FILL,
     IDLE_FILL,
     INK,
@@ -33,7 +44,8 @@ from harness.spec import NodeSpec
 class SceneNode:
     id: str
     kind: str
-    """agent, planner, fan_out, aggregate, router or end."""
+    """agent, verifier (an agent with prompt verify), planner, fan_out, aggregate, router
+    or end."""
     role: str | None
     """The role line: "agent", or "in_house → external" for an escalation router."""
     models: tuple[str, ...]
@@ -65,7 +77,8 @@ class SceneEdge:
     source: str
     target: str
     kind: str
-    """flow, parallel, select, or return (a fan-out's reports going on to its successor)."""
+    """flow, parallel, branch (a split's edge to one of its parallel branches), select, or
+    return (a fan-out's or a branch's results going on to its successor or join)."""
     label: str | None
     count: int | None
     """Overlay: how often the run took this edge."""
@@ -105,6 +118,18 @@ class Figure:
     @property
     def has_overlay(self) -> bool:
         return self.metric is not None
+
+    def edge_text(self, kind: str) -> str:
+        """What an edge style means in this figure's legend: fan-out copies and branches
+        hand on answers, not only reports (a design without them reads as it always has)."""
+        labels = [e.label or "" for s in self.scenes for e in s.drawn_edges if e.kind == kind]
+        if kind == "return" and any(lb.startswith("answer") for lb in labels):
+            both = any(lb.startswith("report") for lb in labels)
+            return "answers, reports come back" if both else "answers come back"
+        if kind == "parallel" and any(lb.startswith("×") for lb in labels):
+            copies = all(lb.startswith("×") for lb in labels)
+            return "runs in parallel (copies)" if copies else "runs in parallel (width, copies)"
+        return EDGE_LABEL[kind]
 
     def heat(self, node: SceneNode) -> float:
         return 0.0 if node.usage is None or self.metric is None else node.usage.value(self.metric)
@@ -148,12 +173,17 @@ def usage_lines(u: NodeUsage | None) -> list[str]:
 
 
 def _node(
-    c: CompiledArchitecture, name: str, stacked: set[str], usage: NodeUsage | None
+    c: CompiledArchitecture,
+    name: str,
+    stacked: set[str],
+    usage: NodeUsage | None,
+    splits: dict[str, SplitView],
 ) -> SceneNode:
     """A node's text; in an overlay an agent loop also shows its mean steps per visit."""
     if name not in c.nodes:
         return SceneNode(name, "end", None, (), None, "", None, False, usage)
     s = c.nodes[name]
+    joined = sum(len(sp.starts) for sp in splits.values() if sp.join == name)
     role = s.role
     models: tuple[str, ...] = (c.roles[s.role],) if s.role else ()
     loop = None
@@ -163,14 +193,28 @@ def _node(
         loop = f"≤ {s.max_steps} steps"
         if usage is not None and usage.visits:
             loop += f" (mean {usage.steps / usage.visits:.1f})"
-    return SceneNode(
-        name, s.kind, role, models, _detail(s), s.description, loop, name in stacked, usage
-    )
+    detail = _detail(s, joined, c.graph)
+    if name in splits:
+        split = f"splits into {len(splits[name].starts)} parallel branches"
+        if s.kind == "aggregate" and not _collects(c, name, s, joined):
+            detail = None  # a dispatching aggregate: nothing comes back to it
+        detail = f"{detail} · {split}" if detail else split
+    kind = "verifier" if is_verifier(s) else s.kind
+    return SceneNode(name, kind, role, models, detail, s.description, loop, name in stacked, usage)
 
 
-def _detail(s: NodeSpec) -> str | None:
+def _collects(c: CompiledArchitecture, name: str, s: NodeSpec, joined: int) -> bool:
+    """Does an aggregate combine anything: a split's branches, a fan-out's results, or a
+    debate or a strategy of its own (a plain one that only starts a split does not)?"""
+    if joined or s.strategy != "concat" or s.rounds:
+        return True
+    preds = c.graph.pred[name]
+    return any(p in c.nodes and c.nodes[p].kind == "fan_out" for p in preds)
+
+
+def _detail(s: NodeSpec, joined: int, g: object) -> str | None:
     if s.kind == "agent":
-        bits = []
+        bits = ["verifier: accept or reject"] if is_verifier(s) else []
         if s.max_steps == 1:
             bits.append("1 step")
         if s.context.policy != "keep":
@@ -181,9 +225,13 @@ def _detail(s: NodeSpec) -> str | None:
     if s.kind == "planner":
         return "sizes & re-plans" if s.mode == "dynamic" else "fixed template"
     if s.kind == "fan_out":
+        if s.copies is not None:
+            return copies_text(s.copies)
         return f"≤ {s.width} in parallel" if isinstance(s.width, int) else "one per sub-task"
     if s.kind == "aggregate":
-        return "collects reports"
+        return aggregate_text(s, joined)
+    if s.rule is None:
+        return router_text(s, g)
     if s.rule == "escalate_when_stuck":
         return "escalates when stuck"
     budget = f" · ≤ {plural(s.max_visits, 'visit')}" if isinstance(s.max_visits, int) else ""
@@ -196,9 +244,11 @@ def build_scene(c: CompiledArchitecture, overlay: Overlay | None = None) -> Scen
         raise ConfigError(f"overlay of '{overlay.name}' cannot be drawn on '{c.name}'")
     g = c.graph
     stacked = {s.target for s in c.nodes.values() if s.kind == "fan_out" and s.target}
+    splits = find_splits(c.nodes, g)
     order = list(_ordered(c))
     nodes = tuple(
-        _node(c, n, stacked, None if overlay is None else overlay.nodes.get(n)) for n in order
+        _node(c, n, stacked, None if overlay is None else overlay.nodes.get(n), splits)
+        for n in order
     )
     graph_edges: list[SceneEdge] = []
     drawn: list[SceneEdge] = []
@@ -206,17 +256,26 @@ def build_scene(c: CompiledArchitecture, overlay: Overlay | None = None) -> Scen
         kind = str(data["kind"])
         count = None if overlay is None else overlay.edges.get((u, v), 0)
         label = data.get("label")
+        spec = c.nodes.get(u)
         if kind == "parallel":
             w = data.get("width")
             label = f"parallel ≤ {w}" if isinstance(w, int) else "parallel"
+            if spec is not None and spec.copies is not None:
+                label = copies_text(spec.copies)
         elif kind == "select":
             label = "picks model" if overlay is None else "picks model · escalated"
+        elif kind == "flow" and spec is not None and spec.kind == "router":
+            label = route_text(label, data.get("when"))
+        elif kind == "flow" and u in splits:
+            kind = "branch"
+        elif kind == "flow" and any(v == sp.join and u in sp.ends for sp in splits.values()):
+            kind, label = "return", label or _handed_on(c.nodes.get(u))
         edge = SceneEdge(u, v, kind, label, count)
         graph_edges.append(edge)
-        spec = c.nodes.get(u)
         if kind == "flow" and spec is not None and spec.kind == "fan_out" and spec.target:
             runs = None if overlay is None else overlay.edges.get((u, spec.target), 0)
-            drawn.append(SceneEdge(spec.target, v, "return", "reports", runs))
+            handed = _handed_on(c.nodes.get(spec.target))
+            drawn.append(SceneEdge(spec.target, v, "return", f"{handed}s", runs))
         else:
             drawn.append(edge)
     return Scene(
@@ -228,6 +287,12 @@ def build_scene(c: CompiledArchitecture, overlay: Overlay | None = None) -> Scen
         drawn_edges=tuple(drawn),
         overlay=overlay,
     )
+
+
+def _handed_on(s: NodeSpec | None) -> str:
+    """What an agent's result is to the node after it: an answer (a candidate an
+    aggregate votes on, judges or merges) or a report."""
+    return "answer" if answers(s) else "report"
 
 
 def _ordered(c: CompiledArchitecture) -> list[str]:
@@ -269,6 +334,6 @@ def build_figure(
         edge_top=edge_top,
         kinds=tuple(k for k in KIND_ORDER if k in kinds),
         edge_kinds=tuple(
-            k for k in ("flow", "parallel", "return", "select", "loop") if k in edge_kinds
+            k for k in ("flow", "parallel", "branch", "return", "select", "loop") if k in edge_kinds
         ),
     )

@@ -123,16 +123,28 @@ def edge_width(count: int, top: int, thin: float = 1.2, thick: float = 6.0) -> f
 # What each node kind is called in legends, and its shape per medium.
 KIND_LABEL: dict[str, str] = {
     "agent": "agent loop",
+    "verifier": "verifier",
     "planner": "planner",
     "fan_out": "fan-out",
     "aggregate": "aggregate",
     "router": "router",
     "end": "end",
 }
-KIND_ORDER: tuple[str, ...] = ("agent", "planner", "fan_out", "aggregate", "router", "end")
+KIND_ORDER: tuple[str, ...] = (
+    "agent",
+    "verifier",
+    "planner",
+    "fan_out",
+    "aggregate",
+    "router",
+    "end",
+)
+"""A verifier is an agent loop (prompt verify) drawn apart: it checks the answer, it does
+not research one, and a design's loop back from a rejection starts at it."""
 
 GRAPHVIZ_SHAPE: dict[str, str] = {
     "agent": "box",  # with style rounded
+    "verifier": "octagon",  # a checkpoint the answer must pass
     "planner": "hexagon",
     "fan_out": "trapezium",  # narrow top, wide bottom: work spreads out
     "aggregate": "invtrapezium",  # wide top, narrow bottom: work comes back
@@ -142,6 +154,7 @@ GRAPHVIZ_SHAPE: dict[str, str] = {
 
 MERMAID_SHAPE: dict[str, tuple[str, str]] = {
     "agent": ("([", "])"),
+    "verifier": ("[/", "/]"),  # a parallelogram: the trapezia are fan-out and aggregate
     "planner": ("{{", "}}"),
     "fan_out": ("[/", "\\]"),
     "aggregate": ("[\\", "/]"),
@@ -152,6 +165,7 @@ MERMAID_SHAPE: dict[str, tuple[str, str]] = {
 EDGE_LABEL: dict[str, str] = {
     "flow": "control flow",
     "parallel": "runs in parallel (width)",
+    "branch": "parallel branch (split)",
     "return": "reports come back",
     "select": "picks the step's model",
     "loop": "agent loop (step budget)",

@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 
 from harness import runpaths
 from harness.events import MEANING, kinds_in_order
+from harness.messages import COORDINATION_PURPOSES, Purpose
 from harness.report.episodes import Result
 from harness.report.load import CellRun, Key
 from harness.report.plots import PARTS
@@ -170,6 +171,40 @@ def timeline(
     return [Lane(b, tuple(lanes[b])) for b in order], ticks, end
 
 
+PURPOSES: tuple[str, ...] = get_args(Purpose)
+"""Every purpose the runtime calls a model for, in the order a trace page counts them."""
+
+
+@dataclass(frozen=True)
+class PurposeCount:
+    purpose: str
+    steps: int
+    tokens: int
+    coordination: bool
+
+
+def purpose_counts(steps: Sequence[Mapping[str, Any]]) -> list[PurposeCount]:
+    """Steps and tokens per purpose (act, plan, ..., verify, judge, merge, revise), known
+    purposes in `PURPOSES` order, then any other a trace holds (a newer or older run's)
+    by name: a purpose the report does not know is still counted, never an error."""
+    steps_by: dict[str, int] = {}
+    tokens_by: dict[str, int] = {}
+    coord: set[str] = set()
+    for s in steps:
+        p = str(s.get("purpose") or "?")
+        steps_by[p] = steps_by.get(p, 0) + 1
+        tokens_by[p] = tokens_by.get(p, 0) + _i(s.get("input_tokens")) + _i(s.get("output_tokens"))
+        if p in COORDINATION_PURPOSES or s.get("category") == "coordination":
+            coord.add(p)
+    rank = {p: i for i, p in enumerate(PURPOSES)}
+    order = sorted(steps_by, key=lambda p: (rank.get(p, len(rank)), p))
+    return [PurposeCount(p, steps_by[p], tokens_by[p], p in coord) for p in order]
+
+
+def _i(v: Any) -> int:
+    return int(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0
+
+
 def _f(v: Any) -> float:
     return float(v) if isinstance(v, int | float) else 0.0
 
@@ -224,6 +259,7 @@ def render_trace_page(
         ticks=ticks,
         span=span,
         roles=roles,
+        purposes=purpose_counts(steps),
         diagnosis=diagnosis,
         evidence=_by_step(diagnosis),
         events=cell.events.get(key, []),
