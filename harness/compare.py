@@ -26,12 +26,14 @@ from harness.execution.plan import ArchRef, Job, suite_digest
 from harness.execution.resume import scan
 from harness.execution.run import Execution, check_shippable, resolve, run_job
 from harness.execution.types import Executor
-from harness.graph import CompiledArchitecture, compile_architecture
-from harness.loader import architecture_refs, load_architecture
+from harness.graph import CompiledArchitecture
+from harness.loader import ArchitectureRef
 from harness.metrics import ArchitectureSummary
-from harness.redact import redact
 from harness.rundir import RunWriter, result_line, save_inputs
 from harness.runtime import ModelFactory
+from harness.selection import check_unique as check_unique
+from harness.selection import prepare as prepare
+from harness.selection import split_assignment as split_assignment
 from harness.stats import PairedComparison, compare_pair
 from harness.suites import builtin_suite_names, load_suite
 from harness.task import Task, TaskSuite
@@ -141,70 +143,8 @@ def check_baseline(baseline: str | None, architectures: Sequence[str]) -> str | 
     return baseline
 
 
-def check_unique(values: Sequence[str], flag: str) -> None:
-    """A value given twice would run the same episodes twice and count them twice."""
-    seen: set[str] = set()
-    for v in values:
-        if v in seen:
-            raise ConfigError(f"{flag} '{v}' is given twice")
-        seen.add(v)
-
-
-def split_assignment(raw: str, flag: str) -> tuple[str, str]:
-    key, sep, value = raw.partition("=")
-    if not sep or not key.strip() or not value.strip():
-        raise ConfigError(f"{flag} '{redact(raw)}' must look like NAME=VALUE")
-    return key.strip(), value.strip()
-
-
-def _scoped(
-    assignments: dict[str, str], spec_keys: dict[str, set[str]], flag: str, what: str
-) -> dict[str, dict[str, str]]:
-    """`KEY=V` applies to every architecture that has KEY; `ARCH:KEY=V` to ARCH only;
-    `*=V` to every key of every architecture (e.g. one model for every role). Specific
-    keys win over `*` whatever their order."""
-    out: dict[str, dict[str, str]] = {a: {} for a in spec_keys}
-    ordered = sorted(assignments.items(), key=lambda kv: kv[0] != "*")
-    for key, value in ordered:
-        if key == "*":  # every role (or parameter) of every selected architecture
-            for a, keys in spec_keys.items():
-                out[a].update(dict.fromkeys(keys, value))
-            continue
-        arch, sep, name = key.rpartition(":")
-        targets = [arch] if sep else [a for a, keys in spec_keys.items() if name in keys]
-        if sep and arch not in spec_keys:
-            raise ConfigError(
-                f"{flag} '{key}={redact(value)}': architecture '{arch}' is not selected"
-            )
-        if not targets or any(name not in spec_keys[a] for a in targets):
-            known = ", ".join(sorted(set().union(*spec_keys.values()))) or "none"
-            raise ConfigError(
-                f"{flag} '{key}={redact(value)}': no selected architecture has {what} '{name}' "
-                f"(known: {known})"
-            )
-        for a in targets:
-            out[a][name] = value
-    return out
-
-
-def prepare(
-    architectures: Sequence[str] | None,
-    models: dict[str, str] | None,
-    params: dict[str, str] | None,
-) -> list[CompiledArchitecture]:
-    refs = architecture_refs(architectures)
-    specs = [load_architecture(r) for r in refs]
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        twice = next(n for n in names if names.count(n) > 1)
-        raise ConfigError(f"--arch: architecture '{twice}' is selected twice")
-    roles = _scoped(models or {}, {s.name: set(s.roles) for s in specs}, "--model", "role")
-    sets = _scoped(params or {}, {s.name: set(s.params) for s in specs}, "--set", "parameter")
-    return [compile_architecture(s, sets[s.name], roles[s.name]) for s in specs]
-
-
 def compare(
-    architectures: Sequence[str] | None = None,
+    architectures: ArchitectureRef | Sequence[ArchitectureRef] | None = None,
     *,
     suite: str | TaskSuite | SuiteRecipe = "default",
     seeds: int | Sequence[int] = 3,
@@ -229,6 +169,12 @@ def compare(
     keep_results: bool = True,
 ) -> Comparison:
     """Run every selected architecture on every task of `suite` for each seed.
+
+    `architectures` are built-in or plug-in names, architecture files (YAML, TOML, JSON)
+    and `ArchitectureSpec` objects, mixed as you like (one of them alone is a selection of
+    one; None: the default designs; "all": every built-in). The run directory keeps each
+    spec (architectures.json), so `resume` and the report need neither the file nor the
+    object again.
 
     `suite` is a built-in suite's name, a suite file, a `TaskSuite`, or a `SuiteRecipe` (a
     generated suite). `worlds=N` runs N worlds of a generated suite (`harness.worlds`:

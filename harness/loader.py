@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import tomllib
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pydantic
 import yaml
@@ -35,16 +36,6 @@ def default_architectures() -> list[str]:
     from architectures import ARTICLE
 
     return list(ARTICLE)
-
-
-def architecture_refs(refs: Sequence[str] | None) -> list[str]:
-    """--arch values as given, the default when none is, and `all` as every built-in."""
-    if not refs:
-        return default_architectures()
-    out: list[str] = []
-    for r in refs:
-        out.extend(builtin_architectures() if r == "all" else [r])
-    return out
 
 
 def plugin_architectures() -> dict[str, Any]:
@@ -74,11 +65,40 @@ def broken_plugins() -> dict[str, str]:
     return out
 
 
-def load_architecture(ref: str | ArchitectureSpec) -> ArchitectureSpec:
+ArchitectureRef: TypeAlias = str | os.PathLike[str] | ArchitectureSpec
+"""What names an architecture wherever one is selected (`compare`, `plan_sweep`): a
+built-in's or plug-in's name, a file's path, or a spec object."""
+
+
+def architecture_refs(
+    architectures: ArchitectureRef | Sequence[ArchitectureRef] | None,
+) -> list[ArchitectureRef]:
+    """--arch values (or `compare`'s architectures) as given, the default when none is,
+    and `all` as every built-in. One name, path or spec on its own is a selection of one:
+    a string is not read as its characters, nor a spec as its fields (which failed with
+    `TypeError: unhashable type: 'dict'`)."""
+    if isinstance(architectures, str | os.PathLike | ArchitectureSpec):
+        architectures = [architectures]
+    if not architectures:
+        return list(default_architectures())
+    out: list[ArchitectureRef] = []
+    for r in architectures:
+        out.extend(builtin_architectures() if isinstance(r, str) and r == "all" else [r])
+    return out
+
+
+def load_architecture(ref: ArchitectureRef) -> ArchitectureSpec:
     """A built-in by name, a plug-in by its entry point's name, a file by its path, or a
     spec object as it is."""
     if isinstance(ref, ArchitectureSpec):
         return ref
+    if isinstance(ref, os.PathLike):
+        return load_architecture_file(Path(ref), shown=os.fspath(ref))
+    if not isinstance(ref, str):
+        raise ConfigError(
+            f"an architecture is a name, a file path or an ArchitectureSpec, not a "
+            f"{type(ref).__name__}"
+        )
     builtins = builtin_architectures()
     if ref in builtins:
         return builtins[ref]

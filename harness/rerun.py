@@ -29,8 +29,9 @@ from harness.execution.plan import suite_digest
 from harness.execution.run import check_shippable, resolve
 from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture, compile_architecture
-from harness.loader import load_architecture
-from harness.rundir import RUN_FILES, load_inputs, read_run_config
+from harness.loader import builtin_architectures, load_architecture, plugin_architectures
+from harness.rundir import ARCHITECTURES_FILE, RUN_FILES, load_inputs, read_run_config
+from harness.spec import ArchitectureSpec
 from harness.suites import load_suite
 from harness.task import Task
 from harness.usage import UsageLimits
@@ -101,7 +102,7 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
         )
     archs = [
         compile_architecture(
-            specs.get(n) or load_architecture(n),
+            _spec(n, specs, run_dir, flag),
             {k: str(v) for k, v in params[n].items()},
             roles[n],
         )
@@ -109,6 +110,22 @@ def _load_run(run_dir: Path, flag: str) -> _SavedRun:
     ]
     tasks = worlds.exactly(task_ids)
     return _SavedRun(config, archs, worlds, tasks, seed_list, limits, label)
+
+
+def _spec(
+    name: str, saved: dict[str, ArchitectureSpec], run_dir: Path, flag: str
+) -> ArchitectureSpec:
+    """The spec the run ran under `name`: the one saved with it (architectures.json; a
+    design from a file or a spec object has nothing else to be found by), else, for a run
+    that saved none, the built-in or plug-in of that name."""
+    if name in saved:
+        return saved[name]
+    if name in builtin_architectures() or name in plugin_architectures():
+        return load_architecture(name)
+    raise ConfigError(
+        f"{flag} '{run_dir}': architecture '{name}' is not saved with the run "
+        f"({ARCHITECTURES_FILE}) and no built-in or plug-in has that name"
+    )
 
 
 def replay(

@@ -25,14 +25,8 @@ from harness.execution import Executor
 from harness.rundir import SWEEP_FILES
 from harness.runtime import ModelFactory
 from harness.sim_stamp import check_rerunnable, with_sim_version
-from harness.sweep_plan import (
-    SWEEP_FORMAT_VERSION,
-    Axis,
-    Cell,
-    SweepPlan,
-    parse_axis,
-    plan_sweep,
-)
+from harness.sweep_axes import Axis, parse_axis
+from harness.sweep_plan import SWEEP_FORMAT_VERSION, Cell, SweepPlan, plan_sweep
 from harness.task import TaskSuite
 from harness.worlds import BUILTIN_RECIPES, SuiteRecipe, check_worlds
 
@@ -104,7 +98,7 @@ def run_sweep(
                     with runlock.lock(cell_dir, "--resume"):  # nobody else is finishing it
                         shutil.rmtree(cell_dir)  # an interrupted cell: start it again
                 result = compare(
-                    plan.architectures,
+                    plan.selected(),  # the specs as planned: a file is not read again
                     suite=suites[cell.id],
                     seeds=plan.seeds,
                     worlds=worlds,

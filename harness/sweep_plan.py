@@ -22,57 +22,41 @@ and summaries. Same inputs give byte-identical files.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from harness.backends.providers import missing_keys
 from harness.backends.stack import is_real
-from harness.bounds import check_budget, check_cells, check_seeds, check_task_setting, seed_range
+from harness.bounds import check_cells, check_seeds, check_task_setting, seed_range
 from harness.compare import archbench_version, prepare
 from harness.errors import ConfigError, UserError
-from harness.loader import load_architecture
+from harness.loader import (
+    ArchitectureRef,
+    architecture_refs,
+    builtin_architectures,
+    load_architecture,
+    plugin_architectures,
+)
 from harness.redact import redact
 from harness.registry import parse_model_id
-from harness.sim.profiles import ModelProfile
+from harness.spec import ArchitectureSpec
 from harness.suites import load_suite
+from harness.sweep_axes import (
+    TASK_DEFAULTS,
+    TASK_PARAMS,
+    parse_number,
+    parse_range,
+    task_setting,
+)
+from harness.sweep_axes import Axis as Axis
+from harness.sweep_axes import parse_axis as parse_axis
 from harness.task import TaskSuite
 from harness.usage import UsageLimits
 from harness.worlds import SuiteRecipe
 
 SWEEP_FORMAT_VERSION = 1
-
-Kind = Literal["param", "model", "sim", "task", "budget"]
-
-SIM_PARAMS: tuple[str, ...] = tuple(
-    sorted(
-        [f.name for f in fields(ModelProfile) if f.name not in ("price", "label", "source")]
-        + ["price_input", "price_cached_input", "price_output"]
-    )
-)
-TASK_PARAMS: tuple[str, ...] = ("alias_rate", "breadth", "distractors", "hops", "per_family")
-BUDGETS: tuple[str, ...] = ("budget_steps", "budget_tokens", "budget_usd")
-TASK_DEFAULTS: dict[str, str] = {
-    "hops": "2-4",
-    "breadth": "3-5",
-    "distractors": "2",
-    "alias_rate": "0.5",
-    "per_family": "12",
-}
-
-
-@dataclass(frozen=True)
-class Axis:
-    key: str
-    """As the user wrote it: the cell label's name."""
-    kind: Kind
-    name: str
-    """The parameter, role ('*' for every role), model parameter, task parameter or budget."""
-    scope: str | None = None
-    """`ARCH` of an `ARCH:` prefix."""
-    role: str | None = None
-    """For a model parameter: the role it applies to (None: every role)."""
-    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +74,7 @@ class Cell:
 @dataclass
 class SweepPlan:
     architectures: list[str]
+    """The architectures as selected: a name or a file's path each (a spec object's name)."""
     axes: list[Axis]
     cells: list[Cell]
     seeds: list[int]
@@ -103,6 +88,17 @@ class SweepPlan:
     real_models: set[str] = field(default_factory=set)
     """The real (network) model ids any cell binds: they need their keys, and run in this
     process (not in worker processes)."""
+    specs: list[ArchitectureSpec] = field(default_factory=list)
+    """The specs, loaded once when the grid was planned: what every cell runs, so a file
+    edited (or removed) while the sweep runs changes no cell, and a spec object needs no
+    name to be found by. Empty (a plan made by hand): `architectures` is loaded per cell."""
+    given: set[str] = field(default_factory=set)
+    """Names of the architectures given as a file or a spec object (not by a built-in or
+    plug-in name): sweep.json keeps their specs, so a resumed sweep runs the same design."""
+
+    def selected(self) -> list[ArchitectureSpec] | list[str]:
+        """What each cell's `compare` is given."""
+        return list(self.specs) if self.specs else list(self.architectures)
 
     def describe(self) -> dict[str, Any]:
         """The plan as written to sweep.json (what a resumed sweep must match)."""
@@ -111,6 +107,7 @@ class SweepPlan:
             "kind": "sweep",
             "archbench_version": archbench_version(),
             "architectures": self.architectures,
+            **self._given_specs(),
             "seeds": self.seeds,
             "families": self.families,
             "suite": self.base_suite,
@@ -130,112 +127,18 @@ class SweepPlan:
             ],
         }
 
+    def _given_specs(self) -> dict[str, Any]:
+        """{"specs": name -> spec} for the designs given as files or spec objects; nothing
+        when every design is named (so a sweep.json of named designs reads as it did)."""
+        if not self.given:
+            return {}
+        return {
+            "specs": {s.name: s.model_dump(mode="json") for s in self.specs if s.name in self.given}
+        }
+
 
 def _limits_dict(lim: UsageLimits) -> dict[str, float | int | None]:
     return {"max_steps": lim.max_steps, "max_tokens": lim.max_tokens, "max_cost": lim.max_cost_usd}
-
-
-# --- parsing and validation ---------------------------------------------------------------
-
-
-def parse_axis(text: str, arch_params: dict[str, set[str]], roles: dict[str, set[str]]) -> Axis:
-    """One `KEY=V1,V2` grid entry, its key resolved against the selected architectures."""
-    key, sep, raw = text.partition("=")
-    key = key.strip()
-    values = tuple(v.strip() for v in raw.split(","))
-    if not sep or not key or not raw.strip() or any(not v for v in values):
-        raise ConfigError(f"sweep grid '{text}' must look like KEY=V1,V2,... (e.g. max_steps=5,10)")
-    if len(set(values)) != len(values):
-        raise ConfigError(f"sweep grid '{key}': a value is given twice")
-    return _resolve(key, values, arch_params, roles)
-
-
-def _resolve(
-    key: str, values: tuple[str, ...], params: dict[str, set[str]], roles: dict[str, set[str]]
-) -> Axis:
-    scope, colon, rest = key.rpartition(":")
-    if colon and scope.startswith("model."):  # model.ARCH:ROLE
-        scope, rest = scope.removeprefix("model."), "model." + rest
-    if colon and scope not in params:
-        raise ConfigError(f"sweep grid '{key}': architecture '{scope}' is not selected")
-    targets = [scope] if colon else list(params)
-    name = rest
-    shared = name in BUDGETS or name in TASK_PARAMS or name.startswith(("budget.", "task."))
-    if colon and shared:
-        raise ConfigError(f"sweep grid '{key}': budgets and tasks are the same for every design")
-    if name.startswith("model."):
-        role = name.removeprefix("model.")
-        if role != "*" and not any(role in roles[a] for a in targets):
-            raise _unknown(key, f"role '{role}'", sorted(set().union(*roles.values())))
-        return Axis(key, "model", role, scope or None, None, values)
-    if name in BUDGETS or name.startswith("budget."):
-        budget = name if name in BUDGETS else "budget_" + name.removeprefix("budget.")
-        if budget not in BUDGETS:
-            raise _unknown(key, "budget", list(BUDGETS))
-        return Axis(key, "budget", budget, None, None, values)
-    bare = name.removeprefix("task.")
-    if name.startswith("task.") or (bare in TASK_PARAMS and not _has(params, targets, name)):
-        if bare not in TASK_PARAMS:
-            raise _unknown(key, "task parameter", list(TASK_PARAMS))
-        return Axis(key, "task", bare, None, None, values)
-    explicit = name.startswith("sim.")
-    sim = name.removeprefix("sim.")
-    role, dot, pname = sim.rpartition(".")
-    if explicit or (pname in SIM_PARAMS and not _has(params, targets, name)):
-        if pname not in SIM_PARAMS:
-            raise _unknown(key, "model parameter", list(SIM_PARAMS))
-        if dot and not any(role in roles[a] for a in targets):
-            raise _unknown(key, f"role '{role}'", sorted(set().union(*roles.values())))
-        return Axis(key, "sim", pname, scope or None, role or None, values)
-    if not _has(params, targets, name):
-        known = sorted(set().union(*(params[a] for a in targets)))
-        raise ConfigError(
-            f"sweep grid '{key}': unknown parameter '{name}' (architecture parameters: "
-            f"{', '.join(known) or 'none'}; model parameters: e.g. skill, persistence; task "
-            f"parameters: {', '.join(TASK_PARAMS)}; budgets: {', '.join(BUDGETS)}; "
-            "bindings: model.ROLE)"
-        )
-    return Axis(key, "param", name, scope or None, None, values)
-
-
-def _has(params: dict[str, set[str]], targets: list[str], name: str) -> bool:
-    return any(name in params[a] for a in targets)
-
-
-def _unknown(key: str, what: str, known: Sequence[str]) -> ConfigError:
-    return ConfigError(f"sweep grid '{key}': unknown {what} (known: {', '.join(known)})")
-
-
-def _range(key: str, raw: str) -> tuple[int, int]:
-    lo, _, hi = raw.partition("-")
-    try:
-        return (int(lo), int(hi or lo))
-    except ValueError:
-        raise ConfigError(
-            f"sweep grid '{key}': '{raw}' is not a number or a range LOW-HIGH"
-        ) from None
-
-
-def _number(key: str, raw: str, kind: type[int] | type[float]) -> int | float:
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ConfigError(
-            f"sweep grid '{key}': '{raw}' is not a{'n integer' if kind is int else ' number'}"
-        ) from None
-    if key.startswith("budget"):
-        check_budget(f"sweep grid '{key}': a budget", value, positive=True)
-    return value
-
-
-def _task_setting(key: str, name: str, raw: str) -> tuple[float, float]:
-    """A task-generator value, checked against the range the generator can honour (a
-    value outside it used to be silently replaced by the nearest one it can)."""
-    if name in ("hops", "breadth"):
-        return _range(key, raw)
-    kind = float if name == "alias_rate" else int
-    value = _number(key, raw, kind)
-    return value, value
 
 
 def _with_options(model_id: str, options: dict[str, str], where: str) -> str:
@@ -254,7 +157,7 @@ def _with_options(model_id: str, options: dict[str, str], where: str) -> str:
 def plan_sweep(
     grid: Sequence[str],
     *,
-    architectures: Sequence[str] | None = None,
+    architectures: ArchitectureRef | Sequence[ArchitectureRef] | None = None,
     suite: str = "default",
     seeds: int | Sequence[int] = 3,
     seed: int = 0,
@@ -265,12 +168,15 @@ def plan_sweep(
     task_seed: int = 0,
 ) -> SweepPlan:
     """Parse and check the whole grid: every cell's architectures compile, every value
-    parses, every generated suite is made. Raises a `UserError` naming the first problem."""
-    from harness.loader import architecture_refs
-
+    parses, every generated suite is made. Raises a `UserError` naming the first problem.
+    `architectures` are names, architecture files and `ArchitectureSpec` objects, mixed;
+    a parameter of any of them can be swept."""
     refs = architecture_refs(architectures)
     specs = [load_architecture(r) for r in refs]
     names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise ConfigError(f"--arch: architecture '{twice}' is selected twice")
     arch_params = {s.name: set(s.params) for s in specs}
     roles = {s.name: set(s.roles) for s in specs}
     axes = [parse_axis(g, arch_params, roles) for g in grid]
@@ -292,15 +198,19 @@ def plan_sweep(
     task_axes = [a for a in axes if a.kind == "task"]
     for a in task_axes:
         for v in a.values:
-            low, high = _task_setting(a.key, a.name, v)
+            low, high = task_setting(a.key, a.name, v)
             check_task_setting(a.key, a.name, low, high)
     if task_axes and suite != "default":
         raise ConfigError(
             f"sweep grid '{task_axes[0].key}' generates each cell's suite, which would "
             f"replace --suite {suite}: drop --suite, or the task axes"
         )
-    plan = SweepPlan(refs, axes, [], seed_list, sorted(families or []), base_suite=suite)
+    plan = SweepPlan(
+        [_label(r) for r in refs], axes, [], seed_list, sorted(families or []), base_suite=suite
+    )
     plan.task_seed = task_seed
+    plan.specs = specs
+    plan.given = {s.name for r, s in zip(refs, specs, strict=True) if not _named(r)}
     base = None if task_axes else load_suite(suite)
     for n, combo in enumerate(itertools.product(*(a.values for a in axes)), 1):
         cell = _cell(plan, n, dict(zip(axes, combo, strict=True)), models, params, limits)
@@ -310,7 +220,7 @@ def plan_sweep(
             cell = replace(cell, suite=f"suites/{file}.json")
         assert suite_obj is not None
         cell = replace(cell, tasks=_family_tasks(suite_obj, plan.families))
-        cell, model_ids = _with_sim(cell, names, dict(zip(axes, combo, strict=True)))
+        cell, model_ids = _with_sim(cell, specs, dict(zip(axes, combo, strict=True)))
         plan.cells.append(cell)
         plan.real_models.update(m for m in model_ids if is_real(parse_model_id(m)))
     # a key missing for any cell's real model: now, not after the sweep directory is made
@@ -340,11 +250,11 @@ def _cell(
             cell_models[target] = v
         elif a.kind == "budget":
             if a.name == "budget_steps":
-                steps = int(_number(a.key, v, int))
+                steps = int(parse_number(a.key, v, int))
             elif a.name == "budget_tokens":
-                tokens = int(_number(a.key, v, int))
+                tokens = int(parse_number(a.key, v, int))
             else:
-                usd = float(_number(a.key, v, float))
+                usd = float(parse_number(a.key, v, float))
     labels = {a.key: v for a, v in choice.items()}
     return Cell(
         f"c{n:03d}",
@@ -367,11 +277,11 @@ def _generated(plan: SweepPlan, cell: Cell, task_seed: int) -> tuple[str, TaskSu
     if file not in plan.suites:
         recipe = SuiteRecipe(
             seed=task_seed,
-            per_family=int(_number("per_family", settings["per_family"], int)),
-            hops=_range("hops", settings["hops"]),
-            breadth=_range("breadth", settings["breadth"]),
-            distractors=int(_number("distractors", settings["distractors"], int)),
-            alias_rate=float(_number("alias_rate", settings["alias_rate"], float)),
+            per_family=int(parse_number("per_family", settings["per_family"], int)),
+            hops=parse_range("hops", settings["hops"]),
+            breadth=parse_range("breadth", settings["breadth"]),
+            distractors=int(parse_number("distractors", settings["distractors"], int)),
+            alias_rate=float(parse_number("alias_rate", settings["alias_rate"], float)),
             name="generated",
         )
         try:
@@ -390,12 +300,16 @@ def _family_tasks(suite: TaskSuite, families: Sequence[str]) -> tuple[str, ...]:
     return tuple(t.id for t in suite.tasks if not families or t.family in families)
 
 
-def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> tuple[Cell, set[str]]:
+def _with_sim(
+    cell: Cell, specs: list[ArchitectureSpec], choice: dict[Axis, str]
+) -> tuple[Cell, set[str]]:
     """Compile the cell (validating it) and, with model-parameter axes, bind every role to
-    its model id with the parameters in its query string. Also the cell's model ids."""
+    its model id with the parameters in its query string. Also the cell's model ids.
+    Compiled from the specs themselves: a design from a file or a spec object has no name
+    to be found by again (that lookup failed: "unknown architecture")."""
     where = "sweep cell " + ", ".join(f"{k}={v}" for k, v in cell.labels.items())
     try:
-        compiled = prepare(names, cell.models, cell.params)
+        compiled = prepare(specs, cell.models, cell.params)
     except UserError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     sims = [(a, v) for a, v in choice.items() if a.kind == "sim"]
@@ -412,7 +326,21 @@ def _with_sim(cell: Cell, names: list[str], choice: dict[Axis, str]) -> tuple[Ce
             bound = _with_options(model_id, opts, where) if opts else model_id
             models[f"{arch.name}:{role}"] = bound
     try:
-        prepare(names, models, cell.params)  # the new ids must be valid too
+        prepare(specs, models, cell.params)  # the new ids must be valid too
     except UserError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return replace(cell, models=models), set(models.values())
+
+
+def _label(ref: ArchitectureRef) -> str:
+    """How sweep.json names a selected architecture: as given, or a spec object's name."""
+    if isinstance(ref, ArchitectureSpec):
+        return ref.name
+    return os.fspath(ref)
+
+
+def _named(ref: ArchitectureRef) -> bool:
+    """Was the architecture given by a built-in's or plug-in's name (not a file or object)?"""
+    return isinstance(ref, str) and (
+        ref in builtin_architectures() or ref in plugin_architectures()
+    )

@@ -24,9 +24,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.trace import EpisodeResult
+
+if TYPE_CHECKING:
+    from harness.spec import ArchitectureSpec
 
 
 @dataclass(frozen=True)
@@ -208,10 +211,14 @@ def _read_report(text: str) -> _Report:
     return _Report(cited, lost, gaps, uncited)
 
 
-def loop_budgets(config: Mapping[str, Any], architecture: str) -> tuple[dict[str, int], bool]:
+def loop_budgets(
+    config: Mapping[str, Any], architecture: str, spec: ArchitectureSpec | None = None
+) -> tuple[dict[str, int], bool]:
     """Step budget of every agent node of `architecture` as the run bound it (from the
     run's config.json), and whether a dynamic planner sets its sub-agents' budgets.
-    ({}, False) when the architecture cannot be compiled again (a file that is gone)."""
+    `spec`: the one the run saved (a design from a file or a spec object cannot be found
+    by its name; a built-in's name may mean another design now); else the installed one
+    of that name. ({}, False) when the architecture cannot be compiled again."""
     from harness.errors import ArchbenchError
     from harness.graph import compile_architecture
     from harness.loader import load_architecture
@@ -220,7 +227,7 @@ def loop_budgets(config: Mapping[str, Any], architecture: str) -> tuple[dict[str
         params = (config.get("params") or {}).get(architecture) or {}
         roles = (config.get("roles") or {}).get(architecture) or {}
         compiled = compile_architecture(
-            load_architecture(architecture),
+            spec or load_architecture(architecture),
             {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()},
             {str(k): str(v) for k, v in roles.items()},
         )

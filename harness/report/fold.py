@@ -21,6 +21,7 @@ from harness.taxonomy import Diagnosis, diagnose, loop_budgets
 if TYPE_CHECKING:
     from harness.drawing.overlay import Overlay
     from harness.report.load import CellRun, Key
+    from harness.spec import ArchitectureSpec
 
 Steps = list[dict[str, Any]]
 Events = list[dict[str, Any]]
@@ -138,6 +139,18 @@ def _keep(cell: CellRun, key: Key, steps: Steps, events: Events | None) -> None:
         cell.events.pop(key, None)
 
 
+def _saved_specs(cell: CellRun) -> dict[str, ArchitectureSpec]:
+    """The specs the run saved (architectures.json), {} when unreadable: a design from a
+    file or a spec object is diagnosed with its own step budgets, not looked up by name."""
+    from harness.errors import UserError
+    from harness.rundir import saved_specs
+
+    try:
+        return saved_specs(cell.dir)
+    except (OSError, ValueError, UserError):
+        return {}
+
+
 class CellFold:
     """Diagnoses of one cell, fed one trace at a time by the reader (which also feeds the
     cell's overlays, `harness.report.overlays`, the same lines)."""
@@ -155,9 +168,11 @@ class CellFold:
         self.budget_error: Exception | None = None
         self.budgets: dict[str, tuple[dict[str, int], bool]] = {}
         try:
+            saved = _saved_specs(cell)
             for r in cell.results:
                 if r.architecture not in self.budgets:
-                    self.budgets[r.architecture] = loop_budgets(cell.config, r.architecture)
+                    spec = saved.get(r.architecture)
+                    self.budgets[r.architecture] = loop_budgets(cell.config, r.architecture, spec)
         except Exception as exc:  # noqa: BLE001 - analyse_cell reports it as before
             self.budget_error = exc
 
