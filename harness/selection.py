@@ -7,6 +7,7 @@ here, so a name, a file and a spec object are accepted alike everywhere. Kept ou
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 from harness.errors import ConfigError
@@ -51,10 +52,12 @@ def _scoped(
                 f"{flag} '{key}={redact(value)}': architecture '{arch}' is not selected"
             )
         if not targets or any(name not in spec_keys[a] for a in targets):
-            known = ", ".join(sorted(set().union(*spec_keys.values()))) or "none"
+            names = sorted(set().union(*spec_keys.values()))
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             raise ConfigError(
                 f"{flag} '{key}={redact(value)}': no selected architecture has {what} '{name}' "
-                f"(known: {known})"
+                f"({hint}known: {', '.join(names) or 'none'})"
             )
         for a in targets:
             out[a][name] = value

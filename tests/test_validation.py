@@ -265,3 +265,12 @@ edges:
         with pytest.raises((ConfigError, ValidationError)) as exc:
             compile_architecture(load_architecture(str(path)))
         assert hint in str(exc.value), str(exc.value)
+
+
+def test_unknown_role_and_parameter_flags_get_a_suggestion() -> None:
+    from harness.selection import prepare
+
+    with pytest.raises(ConfigError, match="did you mean 'agent'"):
+        prepare(["kimi-researcher"], {"agnet": "mock/perfect"}, None)
+    with pytest.raises(ConfigError, match="did you mean 'max_steps'"):
+        prepare(["kimi-researcher"], None, {"max_step": "3"})
