@@ -402,3 +402,20 @@ def test_new_roles_reach_a_real_endpoint_with_their_prompts_and_tools(
     assert len(debate) == 15  # 3 debaters x 5 tasks
     assert all(tools(b) == {"answer"} for b in debate)
     assert exchange.PEER_MARKER in debate[0]["messages"][1]["content"]
+
+
+def test_a_research_loop_given_the_handoff_researches(mini: TaskSuite, mini_corpus: Corpus) -> None:
+    """`input: handoff` on a loop that can search is research ("act"), not a write-up:
+    only an answer-only node writes (its calls are billed as writing)."""
+    d = {
+        "name": "handoff-loop",
+        "roles": {"a": "mock/kimi-researcher"},
+        "entry": "r",
+        "nodes": [{"name": "r", **_RESEARCH, "input": "handoff"}],
+        "edges": [{"source": "r", "target": "end"}],
+    }
+    ep = _episode(ArchitectureSpec.model_validate(d), mini, mini_corpus, "multi_hop")
+    assert {s.purpose for s in ep.steps} == {"act"}
+    d["nodes"][0]["tools"] = ["answer"]
+    ep = _episode(ArchitectureSpec.model_validate(d), mini, mini_corpus, "multi_hop")
+    assert {s.purpose for s in ep.steps} == {"write"}
