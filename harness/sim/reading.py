@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.exchange import CRITIQUE_MARKER
 from harness.messages import Message
 from harness.task import Chain, Hop, Solution
 
@@ -57,8 +58,9 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
             system_parts.append(m.content)
         elif m.role == "user" and not task_text:
             task_text = m.content
-            evidence.append(m.content)
-            reading.sources.extend(_split_reports(m.content))
+            claims = _without_critique(m.content)
+            evidence.append(claims)
+            reading.sources.extend(_split_reports(claims))
         elif m.role == "assistant":
             for call in m.tool_calls:
                 arg = call.arguments.get("query", call.arguments.get("doc_id", ""))
@@ -83,6 +85,13 @@ def read_context(messages: tuple[Message, ...]) -> Reading:
     reading.task_text = task_text
     reading.evidence = "\n".join(evidence)
     return reading
+
+
+def _without_critique(text: str) -> str:
+    """A critique names the answer a reviewer rejected: that is no evidence for it."""
+    if CRITIQUE_MARKER not in text:
+        return text
+    return "\n".join(ln for ln in text.splitlines() if not ln.startswith(CRITIQUE_MARKER))
 
 
 def _split_reports(text: str) -> list[str]:
