@@ -180,6 +180,8 @@ class RunDiff:
 @dataclass(frozen=True)
 class _Run:
     path: Path
+    config: dict[str, Any]
+    """config.json ({} when the run has none)."""
     order: list[str]
     """Architectures in run order: config.json's, then any other a result names."""
     results: dict[str, dict[Cell, EpisodeResult]]
@@ -226,7 +228,7 @@ def _read_run(path: Path, which: str) -> _Run:
     if config and not (path / SUMMARY_FILE).exists():
         notes.append(f"{which} did not finish (no {SUMMARY_FILE}): its saved episodes are used")
     order += [a for a in results if a not in order]
-    return _Run(path, order, results, notes)
+    return _Run(path, config, order, results, notes)
 
 
 def _config(path: Path, where: str, notes: list[str]) -> dict[str, Any]:
@@ -305,23 +307,18 @@ def _arch_diff(
     )
 
 
-def _shared_notes(a: Path, b: Path) -> list[str]:
+def _shared_notes(a: _Run, b: _Run) -> list[str]:
     """Differences between the runs' settings that make a pairing mean less."""
+    if not a.config or not b.config:
+        return []
     notes: list[str] = []
-    configs = []
-    for path in (a, b):
-        try:
-            configs.append(json.loads(runpaths.read_bytes(path, CONFIG_FILE)))
-        except (OSError, ValueError):
-            return notes
-    ca, cb = configs
-    label = mismatch_label({stamped(ca), stamped(cb)})
+    label = mismatch_label({stamped(a.config), stamped(b.config)})
     if label is not None:
         notes.append(f"{label}: its numbers follow that version's rules")
-    if ca.get("suite_sha256") != cb.get("suite_sha256"):
+    if a.config.get("suite_sha256") != b.config.get("suite_sha256"):
         notes.append(
             "the runs' suites differ: a task id in both may not name the same task "
-            f"(A: {ca.get('suite')}, B: {cb.get('suite')})"
+            f"(A: {a.config.get('suite')}, B: {b.config.get('suite')})"
         )
     return notes
 
@@ -346,7 +343,7 @@ def diff_runs(
     chosen = _selection(run_a, run_b, archs, pairs)
     order = run_a.order + [n for n in run_b.order if n not in run_a.order]
     diffs = [_arch_diff(run_a, run_b, x, y, order, reps, seed) for x, y in chosen]
-    notes = run_a.notes + run_b.notes + _shared_notes(run_a.path, run_b.path)
+    notes = run_a.notes + run_b.notes + _shared_notes(run_a, run_b)
     empty = [d for d in diffs if d.pairs == 0]
     if len(empty) == len(diffs):
         raise ConfigError(
