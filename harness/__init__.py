@@ -9,6 +9,7 @@ from typing import Any as _Any
 
 from harness.compare import Comparison, compare
 from harness.corpus import Corpus
+from harness.diff import RunDiff, diff_runs
 from harness.errors import (
     ArchbenchError,
     BackendError,
@@ -71,6 +72,7 @@ __all__ = [
     "ParamSpec",
     "Price",
     "Provider",
+    "RunDiff",
     "RunError",
     "SimulatedModel",
     "Step",
@@ -88,6 +90,7 @@ __all__ = [
     "available_architectures",
     "compare",
     "compile_architecture",
+    "diff_runs",
     "drawing",
     "get_model",
     "lint",
