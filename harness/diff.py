@@ -28,21 +28,13 @@ from harness.cells import cells_of
 from harness.errors import ConfigError
 from harness.rundir import CONFIG_FILE, RESULTS_FILE, RUN_FILES, SUMMARY_FILE
 from harness.sim_stamp import mismatch_label, stamped
-from harness.stats import PAIRED_METRICS, PairedComparison, compare_pair
+from harness.stats import PAIRED_METRICS, PairedComparison, compare_pair, verdict
 from harness.trace import EpisodeResult
 
 __all__ = ["DIFF_FORMAT_VERSION", "ArchDiff", "Flip", "RunDiff", "diff_runs", "verdict"]
 
 DIFF_FORMAT_VERSION = 1
 """The shape of `archbench diff --json` (`RunDiff.to_json`)."""
-
-
-def verdict(est: Estimate) -> str:
-    """The word `compare` prints for a difference ("higher", "lower", "within noise"):
-    its own function, imported late because the CLI package imports this module."""
-    from harness.cli.tables import verdict as compare_verdict
-
-    return compare_verdict(est)
 
 
 @dataclass(frozen=True)

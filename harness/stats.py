@@ -280,3 +280,10 @@ def r_squared(x: Sequence[float], y: Sequence[float]) -> float | None:
         return None
     r = float(np.corrcoef(xs, ys)[0, 1])
     return round(r * r, 6)
+
+
+def verdict(est: Estimate) -> str:
+    """A plain word for a difference: "within noise" when its interval includes 0."""
+    if est.within_noise:
+        return "within noise"
+    return "higher" if est.mean > 0 else "lower"

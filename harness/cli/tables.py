@@ -8,11 +8,10 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from harness.bootstrap import Estimate
 from harness.cli.failures import errors_of
 from harness.cli.text import shown
 from harness.compare import Comparison
-from harness.stats import PAIRED_METRICS, PairedComparison
+from harness.stats import PAIRED_METRICS, PairedComparison, verdict
 
 
 def _money(v: float | None) -> str:
@@ -96,13 +95,6 @@ _PAIRED_UNITS = {
     "tokens": ("tokens", "tok", 1.0, "{:+,.0f}"),
     "latency": ("latency", "s", 1.0, "{:+.1f}"),
 }
-
-
-def verdict(est: Estimate) -> str:
-    """A plain word for a difference: "within noise" when its interval includes 0."""
-    if est.within_noise:
-        return "within noise"
-    return "higher" if est.mean > 0 else "lower"
 
 
 def render_paired(pairs: list[PairedComparison], baseline: str) -> Table:
