@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.backends import BackendStack, CallStats, ResponseCache, load_price_table
 from harness.backends.recording import Recorder
+from harness.backends.stack import is_real
 from harness.bootstrap import DEFAULT_REPS
 from harness.bounds import check_concurrency, check_seeds, seed_range
 from harness.cells import EpisodeCells, cells_of
@@ -29,6 +30,7 @@ from harness.execution.types import Executor
 from harness.graph import CompiledArchitecture
 from harness.loader import ArchitectureRef
 from harness.metrics import ArchitectureSummary
+from harness.registry import parse_model_id
 from harness.rundir import RunWriter, result_line, save_inputs
 from harness.runtime import ModelFactory
 from harness.selection import check_unique as check_unique
@@ -249,8 +251,16 @@ def compare(
             "cache": cache,
             "cache_dir": None if cache_dir is None else str(cache_dir),
             "prices": None if prices is None else str(prices),
+            **({} if model_factory is not None else {"pricing": _pricing(stack, archs)}),
         },
     )
+
+
+def _pricing(stack: BackendStack, archs: Sequence[CompiledArchitecture]) -> dict[str, Any]:
+    """Which source priced each real model of the run ({} for simulated models only):
+    prices change, and a cost is only as good as the table it came from."""
+    real = [m.full for m in map(parse_model_id, role_models(archs)) if is_real(m)]
+    return stack.prices.describe(real)
 
 
 def role_models(archs: Sequence[CompiledArchitecture]) -> list[str]:

@@ -8,10 +8,21 @@ episodes in `error` exits 1 (`harness.cli.failures`); an interrupted one 130.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
-from harness.cli import compare_cmd, diff_cmd, graph_cmd, list_cmd, report_cmd, run_cmd, sweep_cmd
+from harness.cli import (
+    cache_cmd,
+    compare_cmd,
+    diff_cmd,
+    graph_cmd,
+    list_cmd,
+    report_cmd,
+    run_cmd,
+    sweep_cmd,
+)
+from harness.cli.dotenv_file import load_env_file
 from harness.cli.text import visible
 from harness.errors import UserError
 from harness.redact import redact
@@ -21,7 +32,7 @@ app = typer.Typer(
     help="Compare agent architectures (single agent, multi-agent workflow, hybrid) on toy "
     "research tasks: accuracy, steps, tool calls, tokens, cost and latency.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -36,6 +47,34 @@ app.command(
 app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.sweep_command)
 app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
 app.command("diff", help="Compare two runs episode by episode (B - A).")(diff_cmd.diff_command)
+app.add_typer(cache_cmd.app, name="cache")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from harness.compare import archbench_version
+
+        print(f"archbench {archbench_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",  # -v is --verbose, where a command has it
+            is_eager=True,
+            expose_value=True,
+            callback=_show_version,
+            help="Print archbench's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Before any command: ./.env fills in what the environment lacks
+    (`harness.cli.dotenv_file`)."""
+    load_env_file()
 
 
 def _usage_error() -> type[Exception]:

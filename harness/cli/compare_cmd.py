@@ -69,19 +69,26 @@ def compare_command(
     model: ModelOpt = None,
     set_: SetOpt = None,
     task: Annotated[
-        list[str] | None, typer.Option("--task", "-t", help="Only these task ids (repeatable).")
+        list[str] | None,
+        typer.Option("--task", "-t", metavar="TASK_ID", help="Only these task ids (repeatable)."),
     ] = None,
     max_steps: MaxStepsOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Run directory for per-episode results and traces."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="RUN_DIR",
+            help="Run directory for per-episode results and traces.",
+        ),
     ] = None,
     json_file: Annotated[
         Path | None,
         typer.Option(
             "--json",
+            metavar="FILE",
             help="Write the summaries and paired differences as JSON ('-': stdout).",
         ),
     ] = None,
@@ -94,6 +101,7 @@ def compare_command(
         Path | None,
         typer.Option(
             "--cache-dir",
+            metavar="DIR",
             help="Response cache directory (default $ARCHBENCH_CACHE_DIR or ~/.cache/archbench).",
         ),
     ] = None,
@@ -111,7 +119,9 @@ def compare_command(
     ] = None,
     prices: Annotated[
         Path | None,
-        typer.Option("--prices", help="Price file (TOML) overriding the shipped prices."),
+        typer.Option(
+            "--prices", metavar="FILE", help="Price file (TOML) overriding the shipped prices."
+        ),
     ] = None,
     workers: WorkersOpt = None,
     force_workers: ForceWorkersOpt = False,

@@ -45,35 +45,46 @@ ArchOpt = Annotated[
     typer.Option(
         "--arch",
         "-a",
+        metavar="ARCH",
         help="Architecture name or file (repeatable; default: the article's four; "
         "'all': every built-in).",
     ),
 ]
 SeedsOpt = Annotated[
-    int, typer.Option("--seeds", min=1, help=f"How many seeds per task (at most {MAX_SEEDS:,}).")
+    int,
+    typer.Option(
+        "--seeds", min=1, metavar="N", help=f"How many seeds per task (at most {MAX_SEEDS:,})."
+    ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help=f"The first seed (0 to {MAX_SEED:,}).")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", metavar="N", help=f"The first seed (0 to {MAX_SEED:,}).")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SuiteOpt = Annotated[
     str,
-    typer.Option("--suite", help="A built-in suite (default, article) or a suite file."),
+    typer.Option(
+        "--suite", metavar="SUITE", help="A built-in suite (default, article) or a suite file."
+    ),
 ]
 WorldsOpt = Annotated[
     int,
     typer.Option(
         "--worlds",
+        metavar="N",
         help="Run N task worlds of a generated suite (world w: generator seed + w); "
         f"intervals cluster by world (at most {MAX_WORLDS}).",
     ),
 ]
 MaxStepsOpt = Annotated[
-    int | None, typer.Option("--max-steps", min=1, help="Episode budget: model calls.")
+    int | None, typer.Option("--max-steps", min=1, metavar="N", help="Episode budget: model calls.")
 ]
 MaxTokensOpt = Annotated[
-    int | None, typer.Option("--max-tokens", min=1, help="Episode budget: input+output tokens.")
+    int | None,
+    typer.Option("--max-tokens", min=1, metavar="N", help="Episode budget: input+output tokens."),
 ]
 MaxCostOpt = Annotated[
-    float | None, typer.Option("--max-cost", min=0.0, help="Episode budget: US dollars.")
+    float | None,
+    typer.Option("--max-cost", min=0.0, metavar="USD", help="Episode budget: US dollars."),
 ]
 
 
@@ -83,6 +94,7 @@ WorkersOpt = Annotated[
         "--workers",
         "-w",
         min=1,
+        metavar="N",
         help="Run simulated episodes in N worker processes (at most one per CPU unless "
         "--force-workers).",
     ),
@@ -100,6 +112,7 @@ ConcurrencyOpt = Annotated[
         "--concurrency",
         "-j",
         min=1,
+        metavar="N",
         help=f"Episodes in flight at once (real models; at most {MAX_CONCURRENCY}).",
     ),
 ]

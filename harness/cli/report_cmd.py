@@ -23,7 +23,9 @@ def report_command(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Where to write the report (default RUN_DIR/report)."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Where to write the report (default RUN_DIR/report)."
+        ),
     ] = None,
     traces: Annotated[
         str,

@@ -49,9 +49,11 @@ def _pad(text: object, width: int, style: str = "") -> Text:
 
 def run_command(
     arch: Annotated[str, typer.Argument(help="Architecture name or file.")],
-    task: Annotated[str, typer.Option("--task", "-t", help="The task id to run.")],
+    task: Annotated[
+        str, typer.Option("--task", "-t", metavar="TASK_ID", help="The task id to run.")
+    ],
     suite: SuiteOpt = "default",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the episode.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the episode.")] = 0,
     model: ModelOpt = None,
     set_: SetOpt = None,
     max_steps: MaxStepsOpt = None,

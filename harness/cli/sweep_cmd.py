@@ -62,7 +62,10 @@ def sweep_command(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="Run directory: a sub-directory per cell, as it finishes."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Run directory: a sub-directory per cell, as it finishes.",
         ),
     ] = Path("runs/sweep"),
     arch: ArchOpt = None,
@@ -74,7 +77,9 @@ def sweep_command(
     set_: SetOpt = None,
     family: Annotated[
         list[str] | None,
-        typer.Option("--family", "-f", help="Only tasks of this family (repeatable)."),
+        typer.Option(
+            "--family", "-f", metavar="FAMILY", help="Only tasks of this family (repeatable)."
+        ),
     ] = None,
     budget_tokens: Annotated[
         str | None,
@@ -97,7 +102,10 @@ def sweep_command(
         ),
     ] = None,
     task_seed: Annotated[
-        int, typer.Option("--task-seed", help="World seed of generated suites (task axes).")
+        int,
+        typer.Option(
+            "--task-seed", metavar="N", help="World seed of generated suites (task axes)."
+        ),
     ] = 0,
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep in OUT (same grid).")
