@@ -117,6 +117,7 @@ def _step(
         u.cost_usd,
         response.message.content[:_TRACE_CHARS],
         tools,
+        response.weaker_tool_choice,
     )
 
 

@@ -110,3 +110,6 @@ class ModelResponse:
     usage: Usage
     latency_s: float  # simulated for simulated models, measured wall clock for real ones
     model: str
+    # the tool choice sent when it is weaker than the design asked for (the server refused
+    # the stronger one: see harness/backends/toolchoice.py); None: as asked
+    weaker_tool_choice: str | None = None

@@ -38,4 +38,5 @@ def _copy(step: Step, index: int, latency_s: float, tools: tuple[ToolRecord, ...
         step.cost_usd,
         step.content,
         tools,
+        step.weaker_tool_choice,
     )

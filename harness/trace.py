@@ -43,9 +43,15 @@ class Step:
     cost_usd: float | None
     content: str
     tools: tuple[ToolRecord, ...]
+    # the tool choice the server was sent when weaker than the design's (it refused the
+    # stronger one); None, and absent from the trace line, when as asked
+    weaker_tool_choice: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["weaker_tool_choice"] is None:
+            del d["weaker_tool_choice"]
+        return d
 
 
 class UsageTotals(BaseModel):

@@ -18,6 +18,10 @@ trickled a byte at a time (`trickle`) or never ends (`endless`). `RawListener` i
 that resets or closes the connection instead of answering, and `refused_url()` one where
 nothing listens.
 
+Real servers as they are (`fake_imitations.py`): `reset(imitate=Imitation("vllm"))` makes
+it treat `tool_choice` as vLLM, Ollama, llama.cpp's `llama-server` or llama-cpp-python's
+server do (refusing, ignoring or honouring each choice), with their error and usage shapes.
+
     import fake_openai_server
     _server = fake_openai_server._server
     fake_server = fake_openai_server.fake_server
@@ -45,6 +49,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 from fake_hostile import HOSTILE, ascii_json, echoed_call, endless, hostile_call, trickle
+from fake_imitations import Imitation
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -52,6 +57,7 @@ from starlette.routing import Route
 
 from harness.backends.providers import LOOPBACK_ONLY_ENV, PROVIDERS
 from harness.backends.ratelimit import reset_limiters
+from harness.backends.toolchoice import reset_learned
 
 FaultKind = Literal[
     "429",
@@ -101,6 +107,7 @@ class Script:
     fault_rate: float = 0.0  # chance of a random fault per request
     fault_kinds: tuple[FaultKind, ...] = ("429", "500", "slow", "drop", "bad_json")
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    imitate: Imitation | None = None  # a real server's handling of tool_choice
 
 
 def _text(body: dict[str, Any]) -> str:
@@ -235,8 +242,10 @@ class FakeServer:
         fault_rate: float = 0.0,
         fault_kinds: tuple[FaultKind, ...] | None = None,
         seed: int = 0,
+        imitate: Imitation | None = None,
     ) -> None:
         self.script = Script(policy, list(faults or []), latency_s, fault_rate)
+        self.script.imitate = imitate
         if fault_kinds is not None:
             self.script.fault_kinds = fault_kinds
         self.script.rng = random.Random(seed)
@@ -259,6 +268,11 @@ class FakeServer:
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         s = self.script
+        if s.imitate is not None:
+            refused = s.imitate.refusal(body)
+            if refused is not None:
+                return JSONResponse(refused[1], refused[0])
+            body = s.imitate.seen(body)
         text = _text(body)
         fault = next((f for f in s.faults if f.hits(text)), None)
         kind: FaultKind | None = fault.kind if fault else None
@@ -303,6 +317,8 @@ class FakeServer:
             content += HOSTILE
             calls = [hostile_call(c) for c in calls]
         out = self._completion(body, content, calls, kind != "no_usage")
+        if s.imitate is not None:
+            out = s.imitate.shape(out)
         if kind == "hostile_text":
             for tc in out["choices"][0]["message"].get("tool_calls", []):
                 tc["id"] += HOSTILE
@@ -381,5 +397,6 @@ def fake_server(
     monkeypatch.setenv("ARCHBENCH_CACHE_DIR", str(home / "cache"))
     monkeypatch.delenv("ARCHBENCH_PRICES", raising=False)
     reset_limiters()
+    reset_learned()
     _server.reset()
     return _server

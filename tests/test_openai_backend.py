@@ -182,37 +182,6 @@ def test_history_with_tool_calls_and_results_goes_out_in_wire_format(
     assert "seed" not in body and "temperature" not in body
 
 
-def test_both_ways_out_through_the_sdk_send_the_same_request(
-    fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """This SDK takes the body as bytes on copied request options; an SDK that cannot gets
-    it decoded through the public `post`. The server sees the same request either way."""
-    from harness.backends import clients as sdk_clients
-
-    assert sdk_clients._options_template(60.0) is not None, "this SDK has the fast way"
-    first = generate(fake_server.model_id(), ask())
-    follow = ModelRequest(
-        (*ask().messages, first.message, Message("tool", "Zürich — 北京", tool_call_id="c1")),
-        (SEARCH, ANSWER),
-        seed=3,
-    )
-    replies, bodies, keys = [], [], []
-    for fast in (True, False):
-        monkeypatch.setattr(sdk_clients, "_TEMPLATES", {})
-        if not fast:
-            monkeypatch.setattr(sdk_clients, "_make_template", lambda timeout: None)
-        replies.append(generate(fake_server.model_id(), follow))
-        bodies.append(fake_server.requests[-1])
-        keys.append(sdk_clients.idempotency_key())
-    assert bodies[0] == bodies[1]
-    assert bodies[0]["messages"][-1]["content"] == "Zürich — 北京"
-    # (the fake server numbers its tool calls' ids by request)
-    assert [(c.name, c.arguments) for r in replies for c in r.message.tool_calls] == [
-        ("answer", {"text": "unknown"})
-    ] * 2
-    assert keys[0] != keys[1]
-
-
 def test_cached_and_reasoning_tokens_are_read_and_priced(
     fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, runtime_checkable
 
 from harness.backends.wire import JsonMemo
@@ -55,6 +55,16 @@ class CallStats:
     not_recorded: int = 0  # replay misses (the episode ended as `error`)
     invalid_usage: int = 0  # answers whose reported usage could not be true (counted locally)
     spent_usd: float | None = 0.0  # cost of the network calls; None once a price is unknown
+    # model id -> the weakest tool choice it ran with after a server refused a stronger
+    # one (it changes the design: see harness/backends/toolchoice.py)
+    weaker_tool_choice: dict[str, str] = field(default_factory=dict)
+
+    def weakened(self, model_id: str, choice: str) -> None:
+        """Note that `model_id` answered with a weaker tool choice than asked for."""
+        order = ("named", "required", "auto")
+        old = self.weaker_tool_choice.get(model_id)
+        if old is None or order.index(choice) > order.index(old):
+            self.weaker_tool_choice[model_id] = choice
 
     def add_spend(self, cost: float | None) -> None:
         self.spent_usd = None if cost is None or self.spent_usd is None else self.spent_usd + cost
@@ -84,7 +94,11 @@ class CallStats:
         if self.invalid_usage:
             parts.append(f"{self.invalid_usage} with invalid usage (counted locally)")
         spent = "unknown" if self.spent_usd is None else f"${self.spent_usd:.4f}"
-        return f"model calls: {', '.join(parts)}; spent now: {spent}"
+        line = f"model calls: {', '.join(parts)}; spent now: {spent}"
+        if self.weaker_tool_choice:
+            ran = ", ".join(f"{m} ({c})" for m, c in sorted(self.weaker_tool_choice.items()))
+            line += f"; ran with a weaker tool choice (the server refused the design's): {ran}"
+        return line
 
 
 def step_of(request: ModelRequest) -> int:
@@ -174,10 +188,15 @@ def response_json(r: ModelResponse) -> dict[str, Any]:
         "usage": r.usage.as_dict(),
         "latency_s": r.latency_s,
         "model": r.model,
+        **({"weaker_tool_choice": r.weaker_tool_choice} if r.weaker_tool_choice else {}),
     }
 
 
 def response_from_json(d: dict[str, Any]) -> ModelResponse:
     return ModelResponse(
-        message_from_json(d["message"]), Usage(**d["usage"]), d["latency_s"], d["model"]
+        message_from_json(d["message"]),
+        Usage(**d["usage"]),
+        d["latency_s"],
+        d["model"],
+        d.get("weaker_tool_choice"),
     )

@@ -4,22 +4,28 @@ Clients are kept per event loop (an `openai.AsyncOpenAI` and its connections bel
 loop that made them) and per endpoint and key variable, for the whole run: connections
 are reused from one episode to the next, and closed when the run ends or the loop shuts.
 
-How a call goes out: the SDK's public `post` builds its request options (a pydantic model
-with a dozen defaults, each deep-copied) and makes a `uuid4` idempotency key on every call,
-then encodes the body; that was about a tenth of the CPU of a call at 128 in flight. Where
-the SDK's options take raw bytes (`content`, in current SDKs), `post_chat` instead copies
-one options object made per timeout, with a cheap unique key, and sends the body that
-`wire.WireEncoder` encoded; an SDK without it gets the same body, decoded, through `post`.
-The request on the wire is the same either way.
+How a call goes out: through the SDK's public `client.chat.completions.with_raw_response.
+create(...)`, the method instrumentation (OpenInference, Logfire, OpenTelemetry's openai
+instrumentation) wraps, so a traced run shows every call with its model, messages, tools and
+settings, and no SDK release can break a private path. The raw response is read as JSON
+(`json.loads` of its bytes): building the SDK's pydantic `ChatCompletion` for every reply
+cost ~0.35 ms per call, and `reply.py` reads the dict. (An instrumentation that wants the
+parsed object calls the raw response's public `parse()` itself.)
+
+The price: before it builds the request, `create` walks the whole body against the SDK's
+typed parameters (`maybe_transform`: every message against the six-way union of message
+types), ~0.4 ms of CPU per message on this machine, so a call late in an episode costs a few
+ms. `ARCHBENCH_SDK_CALL=post` sends the same body through the client's public, documented
+`post` (the SDK's way to call any endpoint) instead: no walk, no typed parameters, and so
+nothing for instrumentation that wraps `create` to see. It is for large uninstrumented
+runs; docs/performance.md has both measured.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
-import time
 import weakref
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
@@ -113,51 +119,12 @@ async def close_clients() -> None:
         await pool.closer.aclose()
 
 
-async def post_chat(client: openai.AsyncOpenAI, payload: bytes, timeout: float) -> Any:
-    """POST a chat-completions body (wire JSON); the decoded JSON reply (`cast_to=object`:
-    no pydantic `ChatCompletion` is built, the backend reads the dict). SDK errors
-    (`openai.APIError`) propagate."""
-    template = _options_template(timeout)
-    key = idempotency_key()
-    if template is None:
-        return await client.post(
-            CHAT_PATH,
-            cast_to=object,
-            body=json.loads(payload),
-            options={"timeout": timeout, "idempotency_key": key},
-        )
-    options = template.model_copy(update={"content": payload, "idempotency_key": key})
-    return await client.request(object, options)
-
-
-_TEMPLATES: dict[float, Any] = {}
-
-
-def _options_template(timeout: float) -> Any | None:
-    """The SDK's request options for a chat-completions POST with this timeout, made once;
-    None when this SDK's options cannot carry a body of raw bytes."""
-    template = _TEMPLATES.get(timeout)
-    if template is None:
-        template = _TEMPLATES[timeout] = _make_template(timeout) or False
-    return template or None
-
-
-def _make_template(timeout: float) -> Any | None:
-    try:
-        from openai._models import FinalRequestOptions
-    except ImportError:
-        return None
-    if "content" not in getattr(FinalRequestOptions, "model_fields", {}):
-        return None
-    return FinalRequestOptions.construct(method="post", url=CHAT_PATH, timeout=timeout)
-
-
-_REQUEST_KEYS = itertools.count()
-_REQUEST_PREFIX = f"archbench-{os.getpid()}-{time.time_ns()}-"
-
-
-def idempotency_key() -> str:
-    """An idempotency key unique in this process and across runs. Given one, the SDK makes
-    no `uuid4` per request (and sends it only to endpoints that ask for one: OpenAI's
-    do not)."""
-    return f"{_REQUEST_PREFIX}{next(_REQUEST_KEYS)}"
+async def post_chat(client: openai.AsyncOpenAI, body: dict[str, Any], timeout: float) -> Any:
+    """Create a chat completion from `body` (the fields `create` takes: model, messages,
+    tools, tool_choice, sampling settings) through the SDK's public method; the reply as
+    decoded JSON. SDK errors (`openai.APIError`) propagate; a body that is not UTF-8 raises
+    `UnicodeDecodeError`, one that is not JSON `ValueError`."""
+    if os.environ.get("ARCHBENCH_SDK_CALL") == "post":
+        return await client.post(CHAT_PATH, cast_to=object, body=body, options={"timeout": timeout})
+    raw = await client.chat.completions.with_raw_response.create(**body, timeout=timeout)
+    return json.loads(raw.content)

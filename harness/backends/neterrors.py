@@ -7,7 +7,11 @@ included) to a *connect timeout*, so a server that was simply not running was re
 bottom of the exception chain (`__cause__`, else `__context__`, even where a transport
 suppressed it with `from None`): an `OSError` with its errno, or the transport's own
 exception. This module reads the chain from its root up and
-names the first failure it recognises:
+names the first failure it recognises. A connection tried on several addresses (`localhost`
+is `::1` and `127.0.0.1`) fails with one `OSError("Multiple exceptions: [Errno 111] ...")`
+whose errno is not set: its words are read. And a "timeout" reported long before the
+deadline is not called one: it is a failed connection, with the time it took.
+
 
     connection refused by HOST:PORT
     connection reset by HOST:PORT
@@ -23,6 +27,7 @@ generation), so nothing here imports a transport.
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 from urllib.parse import urlsplit
@@ -67,16 +72,38 @@ def _names(exc: BaseException) -> set[str]:
     return {c.__name__ for c in type(exc).__mro__}
 
 
-def describe(exc: BaseException, base_url: str, timeout_s: float) -> str:
+def describe(
+    exc: BaseException, base_url: str, timeout_s: float, elapsed_s: float | None = None
+) -> str:
     """One line naming why a call to `base_url` failed below HTTP (no key can be in it:
-    it holds the host, the port and the OS's words)."""
+    it holds the host, the port and the OS's words). `elapsed_s`: how long the attempt
+    took, when known."""
     host, hostport = where(base_url)
-    timed_out = f"timed out after {timeout_s:g}s"
+    reason = _describe(exc, host, hostport, f"timed out after {timeout_s:g}s")
+    if reason.startswith("timed out") and elapsed_s is not None and elapsed_s < timeout_s / 2:
+        return (
+            f"connection to {hostport} failed after {elapsed_s:.2f}s (the transport reported "
+            "a timeout long before the deadline: is the server running?)"
+        )
+    return reason
+
+
+def _refused(e: BaseException) -> bool:
+    if isinstance(e, ConnectionRefusedError):
+        return True
+    if not isinstance(e, OSError):
+        return False
+    return e.errno == errno.ECONNREFUSED or (
+        "Multiple exceptions" in str(e) and f"[Errno {errno.ECONNREFUSED}]" in str(e)
+    )
+
+
+def _describe(exc: BaseException, host: str, hostport: str, timed_out: str) -> str:
     for e in reversed(chain(exc)):
         names = _names(e)
         if isinstance(e, socket.gaierror):
             return f"DNS lookup failed for {host} ({e.strerror or e})"
-        if isinstance(e, ConnectionRefusedError):
+        if _refused(e):
             return f"connection refused by {hostport}"
         if isinstance(e, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
             return f"connection reset by {hostport}"

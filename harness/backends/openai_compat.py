@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from harness.backends import neterrors
+from harness.backends import neterrors, toolchoice
 from harness.backends.base import CallStats, step_of
 from harness.backends.clients import client_for, post_chat
 from harness.backends.pricing import PriceTable, load_price_table
@@ -91,19 +91,29 @@ class OpenAIBackend:
         )
         return replace(usage, cost_usd=cost)
 
-    def payload(self, request: ModelRequest) -> bytes:
-        """The chat-completions request body as wire JSON (the key is a header, not here)."""
-        return self._wire.body(
-            self.endpoint.model, request.messages, request.tools, self.settings_fields(request)
-        )
+    def fields(self, request: ModelRequest, cap: str | None = None) -> tuple[dict[str, Any], Any]:
+        """The keyword arguments of the SDK's `chat.completions.create` (the key is a
+        header, not here), and the tool choice's strength (None: no tool forced)."""
+        settings, strength = self.settings_fields(request, cap)
+        body = self._wire.fields(self.endpoint.model, request.messages, request.tools, settings)
+        return body, strength
 
-    def settings_fields(self, request: ModelRequest) -> dict[str, Any]:
+    def payload(self, request: ModelRequest) -> bytes:
+        """The same request as wire JSON: what `fields` sends, as the SDK encodes it."""
+        settings, _ = self.settings_fields(request)
+        return self._wire.body(self.endpoint.model, request.messages, request.tools, settings)
+
+    def settings_fields(
+        self, request: ModelRequest, cap: str | None = None
+    ) -> tuple[dict[str, Any], str | None]:
         """The body's fields after the model, messages and tools: tool choice and the
-        sampling settings this endpoint takes."""
+        sampling settings this endpoint takes; and the tool choice's strength."""
         s, config = self.settings, request.config
         fields: dict[str, Any] = {}
+        strength = None
         if request.tools:
-            fields["tool_choice"] = self._tool_choice(request)
+            cap = cap or toolchoice.allowed(self.endpoint, s)
+            fields["tool_choice"], strength = toolchoice.choose(request, cap)
         temperature = config.temperature if s.temperature == "config" else s.temperature
         if temperature is not None:
             fields["temperature"] = temperature
@@ -115,24 +125,61 @@ class OpenAIBackend:
             fields["seed"] = request.seed
         if s.reasoning_effort is not None:
             fields["reasoning_effort"] = s.reasoning_effort
-        return fields
-
-    def _tool_choice(self, request: ModelRequest) -> Any:
-        choice = request.config.tool_choice
-        if choice in ("auto", "required", "none"):
-            return choice
-        if choice not in {t.name for t in request.tools}:
-            return "auto"
-        if not self.settings.named_tool_choice:
-            return "required"
-        return {"type": "function", "function": {"name": choice}}
+        return fields, strength
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
         key = self.key
         if key is None and self.endpoint.key_required:
             self.stats.failed += 1
             raise BackendError(f"{self.id}: no API key: set {self.endpoint.key_env}")
-        payload = self.payload(request)
+        try:
+            while True:
+                body, strength = self.fields(request)
+                try:
+                    completion, latency = await self._send(body, request, key)
+                    break
+                except toolchoice.ToolChoiceRefused as exc:
+                    self._weaken(exc, strength, body.get("tool_choice"))
+            response = self._response(completion, request, latency)
+        except RetriesExhausted as exc:
+            self.stats.failed += 1
+            raise BackendError(self.scrub(f"{self.id}: {exc}")) from None
+        except BackendError as exc:
+            self.stats.failed += 1
+            raise BackendError(self.scrub(str(exc))) from None
+        except Exception as exc:  # a bug or a response we cannot read: this episode only
+            self.stats.failed += 1
+            detail = safe_text(str(exc), self.scrub, ERROR_CHARS)
+            raise BackendError(f"{self.id}: unexpected {type(exc).__name__}: {detail}") from None
+        wanted = toolchoice.strength(request)
+        if strength is not None and wanted is not None:
+            if strength != toolchoice.choose(request, self.settings.tool_choice)[1]:
+                response = replace(response, weaker_tool_choice=strength)
+                self.stats.weakened(self.id, strength)
+        self.stats.network += 1
+        self.stats.add_spend(response.usage.cost_usd)
+        return response
+
+    def _weaken(self, exc: toolchoice.ToolChoiceRefused, strength: str | None, sent: Any) -> None:
+        """After a refusal: learn the next weaker choice for this endpoint (the caller sends
+        the request again), or fail with what was refused and the option that fixes it."""
+        weaker = toolchoice.weaker_than(strength) if strength else None
+        if weaker is None or not self.settings.tool_choice_fallback:
+            raise BackendError(
+                toolchoice.refusal_message(self.id, strength or str(sent), exc.reason, sent)
+            )
+        log.warning(
+            "%s: the server refused tool_choice=%s; falling back to %s for this endpoint",
+            self.id,
+            strength,
+            weaker,
+        )
+        toolchoice.learn(self.endpoint, weaker)
+
+    async def _send(
+        self, body: dict[str, Any], request: ModelRequest, key: str | None
+    ) -> tuple[Any, float]:
+        """One request with its retries: the decoded reply and the last attempt's latency."""
         s = self.settings
         estimate = request.input_tokens + (request.config.max_output_tokens or s.max_tokens or 1000)
         latency = 0.0
@@ -150,13 +197,15 @@ class OpenAIBackend:
                 # the deadline of the whole attempt: the SDK's timeout bounds each read, so
                 # a server sending a byte at a time, or never ending, would outlast it
                 async with asyncio.timeout(s.timeout_s):
-                    completion = await post_chat(client, payload, s.timeout_s)
+                    completion = await post_chat(client, body, s.timeout_s)
             except TimeoutError:
                 raise Retryable(f"timed out after {s.timeout_s:g}s") from None
             except openai.APIError as exc:
-                raise self._classify(exc) from None
+                raise self._classify(exc, time.perf_counter() - start) from None
             except UnicodeDecodeError:  # the SDK decodes the body strictly
                 raise Retryable("the response body is not valid UTF-8") from None
+            except ValueError:
+                raise Retryable("the response body is not JSON") from None
             latency = time.perf_counter() - start
             if limiter is not None:
                 limiter.settle(estimate, reported_tokens(completion) or estimate)
@@ -167,32 +216,22 @@ class OpenAIBackend:
             log.info("%s: %s; retrying in %.2fs", self.id, exc.reason, wait)
 
         jitter_seed = f"{request.seed}|{len(request.messages)}|{self.cache_identity}"
-        try:
-            completion = await retry(attempt, s.retry, jitter_seed, on_retry)
-            response = self._response(completion, request, latency)
-        except RetriesExhausted as exc:
-            self.stats.failed += 1
-            raise BackendError(self.scrub(f"{self.id}: {exc}")) from None
-        except BackendError as exc:
-            self.stats.failed += 1
-            raise BackendError(self.scrub(str(exc))) from None
-        except Exception as exc:  # a bug or a response we cannot read: this episode only
-            self.stats.failed += 1
-            detail = safe_text(str(exc), self.scrub, ERROR_CHARS)
-            raise BackendError(f"{self.id}: unexpected {type(exc).__name__}: {detail}") from None
-        self.stats.network += 1
-        self.stats.add_spend(response.usage.cost_usd)
-        return response
+        completion = await retry(attempt, s.retry, jitter_seed, on_retry)
+        return completion, latency
 
-    def _classify(self, exc: openai.APIError) -> Exception:
+    def _classify(self, exc: openai.APIError, elapsed_s: float) -> Exception:
         import openai
 
         if isinstance(exc, openai.APIConnectionError):  # APITimeoutError is one too
-            reason = neterrors.describe(exc, self.endpoint.base_url, self.settings.timeout_s)
+            reason = neterrors.describe(
+                exc, self.endpoint.base_url, self.settings.timeout_s, elapsed_s
+            )
             return Retryable(reason)
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             reason = f"HTTP {status}: {safe_text(str(exc.message), self.scrub, ERROR_CHARS)}"
+            if toolchoice.refuses(status, str(exc.message)):
+                return toolchoice.ToolChoiceRefused("", reason)
             if status == 429:
                 return Retryable(reason, retry_after_seconds(exc.response.headers))
             if status in (408, 409) or status >= 500:

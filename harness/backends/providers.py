@@ -11,13 +11,17 @@ options after `?`, the keys. Pure: no network, no SDK.
     llamacpp/MODEL                 http://localhost:8080/v1                   no key
     openai-compatible/MODEL@URL    any other server                           optional
 
-Options after `?` tune one role: `base_url=`, `api_key_env=VAR` (the *name* of the variable
-holding the key: a key itself is refused in an id), `timeout=` (seconds, default 60),
-`max_retries=` (4), `backoff=` (first wait in seconds, 1), `rpm=`, `tpm=` (limits shared by
-everything that talks to the same endpoint), and generation options that change answers
-and so the cache key: `temperature=` (a number, or `omit`), `max_tokens=`,
-`reasoning_effort=`, `seed=false` (do not send the seed), `tool_choice=required` (for
-servers that refuse a named tool choice).
+Every provider takes its endpoint either way: `NAME@URL` or `?base_url=URL` (one of them:
+both at once is refused). Options after `?` tune one role: `base_url=`, `api_key_env=VAR`
+(the *name* of the variable holding the key: a key itself is refused in an id), `timeout=`
+(seconds, default 60), `max_retries=` (4), `backoff=` (first wait in seconds, 1), `rpm=`,
+`tpm=` (limits shared by everything that talks to the same endpoint),
+`tool_choice_fallback=true|false` (on a server's refusal of a forced tool choice, retry with
+the next weaker one; on by default for `llamacpp`, whose newer servers refuse a named one),
+and generation options that change answers and so the cache key: `temperature=` (a number,
+or `omit`), `max_tokens=`, `reasoning_effort=`, `seed=false` (do not send the seed),
+`tool_choice=named|required|auto` (the strongest choice sent where archbench forces a tool:
+a named function by default; `required` or `auto` for servers that refuse it).
 
 Keys come from the environment, else from `~/.config/archbench/keys.toml` (`VAR = "..."`,
 outside any repository).
@@ -84,9 +88,24 @@ PROVIDERS: dict[str, ProviderInfo] = {
     )
 }
 
-_TRANSPORT = ("base_url", "api_key_env", "timeout", "max_retries", "backoff", "rpm", "tpm")
+_TRANSPORT = (
+    "base_url",
+    "api_key_env",
+    "timeout",
+    "max_retries",
+    "backoff",
+    "rpm",
+    "tpm",
+    "tool_choice_fallback",
+)
 _GENERATION = ("temperature", "max_tokens", "reasoning_effort", "seed", "tool_choice")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+TOOL_CHOICES = ("named", "required", "auto")
+"""The choices archbench can send where it forces a tool, strongest first: a fallback
+moves one step right."""
+FALLBACK_BY_DEFAULT = frozenset({"llamacpp"})
+"""Providers whose servers are known to refuse a forced tool choice (llama.cpp's
+`llama-server` refuses a named one in newer builds): `tool_choice_fallback` is on."""
 _NO_TEMPERATURE = re.compile(r"^(o\d|gpt-5)")  # OpenAI reasoning models refuse one
 
 
@@ -109,7 +128,8 @@ class Settings:
     max_tokens: int | None = None
     reasoning_effort: str | None = None
     send_seed: bool = True
-    named_tool_choice: bool = True
+    tool_choice: str = "named"  # the strongest choice sent where a tool is forced
+    tool_choice_fallback: bool = False  # weaken it when the server refuses it
     generation: tuple[tuple[str, str], ...] = ()  # the options that change answers
 
 
@@ -131,12 +151,18 @@ def resolve(mid: ModelId) -> tuple[Endpoint, Settings]:
         known = ", ".join((*_TRANSPORT, *_GENERATION))
         raise ConfigError(f"{where}: unknown option '{unknown[0]}' (known: {known})")
     model, base_url = mid.name, info.base_url
-    if info.base_url is None:
-        m = re.fullmatch(r"(.+?)@(https?://.+)", mid.name)
-        if m:
-            model, base_url = m.group(1), m.group(2)
-        elif "base_url" not in opts:
-            raise ConfigError(f"{where}: use openai-compatible/MODEL@BASE_URL")
+    m = re.fullmatch(r"(.+?)@(\w+://.+)", mid.name)
+    if m:
+        if "base_url" in opts:
+            raise ConfigError(
+                f"{where}: give the endpoint once: {mid.provider}/MODEL@URL or "
+                f"{mid.provider}/MODEL?base_url=URL"
+            )
+        model, base_url = m.group(1), m.group(2)
+    elif "@" in mid.name and "://" in mid.name:
+        raise ConfigError(f"{where}: write the endpoint as {mid.provider}/MODEL@http://host/v1")
+    elif info.base_url is None and "base_url" not in opts:
+        raise ConfigError(f"{where}: use openai-compatible/MODEL@BASE_URL")
     base_url = _check_url(opts.get("base_url", base_url or ""), where)
     if not model.strip() or any(c.isspace() for c in model):
         raise ConfigError(f"{where}: the model name must be non-empty, without spaces")
@@ -176,8 +202,8 @@ def _number(opts: dict[str, str], name: str, where: str, kind: type[float] | typ
     return value
 
 
-def _flag(opts: dict[str, str], name: str, where: str) -> bool:
-    raw = opts.get(name, "true").lower()
+def _flag(opts: dict[str, str], name: str, where: str, default: bool = True) -> bool:
+    raw = opts.get(name, str(default)).lower()
     if raw not in ("true", "false", "1", "0"):
         raise ConfigError(f"{where}: option {name} must be true or false, got '{raw}'")
     return raw in ("true", "1")
@@ -199,8 +225,9 @@ def _settings(opts: dict[str, str], where: str, provider: str, model: str) -> Se
     elif raw_t is not None:
         temperature = _number(opts, "temperature", where, float)
     choice = opts.get("tool_choice", "named")
-    if choice not in ("named", "required"):
-        raise ConfigError(f"{where}: option tool_choice must be named or required")
+    if choice not in TOOL_CHOICES:
+        raise ConfigError(f"{where}: option tool_choice must be named, required or auto")
+    fallback = _flag(opts, "tool_choice_fallback", where, provider in FALLBACK_BY_DEFAULT)
     return Settings(
         timeout_s=_number(opts, "timeout", where, float) or 60.0,
         retry=policy,
@@ -210,7 +237,8 @@ def _settings(opts: dict[str, str], where: str, provider: str, model: str) -> Se
         max_tokens=_number(opts, "max_tokens", where, int),
         reasoning_effort=opts.get("reasoning_effort"),
         send_seed=_flag(opts, "seed", where),
-        named_tool_choice=choice == "named",
+        tool_choice=choice,
+        tool_choice_fallback=fallback,
         generation=tuple(sorted((k, v) for k, v in opts.items() if k in _GENERATION)),
     )
 

@@ -7,6 +7,11 @@ call archbench itself spent on a real backend. `WireEncoder` remembers the JSON 
 message and tool schema it encoded, by identity, so a call encodes only what is new and a
 few settings. The bytes are what `json.dumps` gives for the whole body with the `openai`
 SDK's settings (no ASCII escaping, no spaces, no NaN).
+
+Calls go out through the SDK's public `create`, which takes the body as Python objects and
+encodes it itself: `WireEncoder.fields` gives those, each message's and tool schema's dict
+made once (the SDK copies what it sends, never changes them). `body` (the same request as
+bytes) is what the cache, the recording and the tests compare against.
 """
 
 from __future__ import annotations
@@ -57,12 +62,50 @@ class JsonMemo:
         return len(self._memo)
 
 
+class DictMemo:
+    """The wire dicts of objects that never change, by identity, up to `limit` of them:
+    `JsonMemo`'s scheme (an entry holds its object; full, it is emptied) for objects."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._memo: dict[int, tuple[object, dict[str, Any]]] = {}
+
+    def made(self, obj: T, as_json: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+        hit = self._memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        if len(self._memo) >= self.limit:
+            self._memo.clear()
+        made = self._memo[id(obj)] = (obj, as_json(obj))
+        return made[1]
+
+
 class WireEncoder:
     """Encodes request bodies, remembering the JSON of the messages and tool schemas."""
 
     def __init__(self, limit: int = 4096) -> None:
         self._messages = JsonMemo(_dumps, limit)
         self._tools = JsonMemo(_dumps, limit)
+        self._message_dicts = DictMemo(limit)
+        self._tool_dicts = DictMemo(limit)
+
+    def fields(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSchema],
+        settings: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """The keyword arguments of the SDK's `chat.completions.create` for this request:
+        the same request as `body`, as objects (no "tools" when there are none)."""
+        out: dict[str, Any] = {
+            "model": model,
+            "messages": [self._message_dicts.made(m, wire_message) for m in messages],
+        }
+        if tools:
+            out["tools"] = [self._tool_dicts.made(t, wire_tool) for t in tools]
+        out.update(settings)
+        return out
 
     def body(
         self,

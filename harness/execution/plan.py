@@ -214,7 +214,7 @@ def trace_line(episode: Episode) -> str:
 
 def step_dict(s: Step) -> dict[str, Any]:
     """`Step.as_dict()`, five times faster (`dataclasses.asdict` deep-copies generically)."""
-    return {
+    out: dict[str, Any] = {
         "index": s.index,
         "branch": s.branch,
         "node": s.node,
@@ -241,6 +241,9 @@ def step_dict(s: Step) -> dict[str, Any]:
             for t in s.tools
         ],
     }
+    if s.weaker_tool_choice is not None:  # additive: absent when the choice was as asked
+        out["weaker_tool_choice"] = s.weaker_tool_choice
+    return out
 
 
 def parse_result(line: str) -> EpisodeResult:
