@@ -12,6 +12,7 @@ import sys
 import typer
 
 from harness.cli import compare_cmd, graph_cmd, list_cmd, report_cmd, run_cmd, sweep_cmd
+from harness.cli.export_cmd import export_command
 from harness.cli.text import visible
 from harness.errors import UserError
 from harness.redact import redact
@@ -35,6 +36,7 @@ app.command(
 )(graph_cmd.graph_command)
 app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.sweep_command)
 app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
+app.command("export", help="Export a run to other tools' formats.")(export_command)
 
 
 def _usage_error() -> type[Exception]:
