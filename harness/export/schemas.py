@@ -100,7 +100,8 @@ class ConfigFile(BaseModel):
     """config.json: how the run was configured (what a resume and a replay rerun)."""
 
     model_config = _STRICT
-    format_version: int
+    format_version: int = 1
+    """The run format (`harness.rundir.RUN_FORMAT_VERSION`); format 1 wrote none."""
     sim_version: int = 1
     archbench_version: str
     architectures: list[str]
@@ -139,7 +140,8 @@ class RecordingHeader(BaseModel):
     model_config = _STRICT
     kind: Literal["archbench-recording"]
     v: int
-    sim_version: int
+    sim_version: int = 1
+    """The simulation version that recorded (none: 1, a recording made before it)."""
 
 
 class RecordingEntry(BaseModel):
