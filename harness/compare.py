@@ -69,6 +69,26 @@ class Comparison:
     """Each architecture's episode cells (world, task, seed and values), kept even when
     the results are not: what `paired_differences` resamples."""
 
+    def __repr__(self) -> str:
+        """One line: suite, architectures with accuracy and cost, run directory (not the
+        results, which made a notebook cell's output megabytes long)."""
+        from harness.compare_view import summary_line
+
+        return summary_line(self)
+
+    def _repr_html_(self) -> str:
+        from harness.compare_view import summary_html
+
+        return summary_html(self)
+
+    def to_pandas(self) -> Any:
+        """The episodes as a pandas DataFrame, one row per result (needs pandas:
+        `pip install archbench[parquet]`); read from the run directory when the results
+        were not kept in memory."""
+        from harness.compare_view import episodes_frame
+
+        return episodes_frame(self)
+
     def summary_json(self) -> list[dict[str, Any]]:
         return [s.model_dump(mode="json") for s in self.summaries]
 

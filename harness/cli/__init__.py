@@ -23,6 +23,7 @@ from harness.cli import (
     sweep_cmd,
 )
 from harness.cli.dotenv_file import load_env_file
+from harness.cli.export_cmd import export_command
 from harness.cli.text import visible
 from harness.errors import UserError
 from harness.redact import redact
@@ -75,6 +76,9 @@ def _root(
     """Before any command: ./.env fills in what the environment lacks
     (`harness.cli.dotenv_file`)."""
     load_env_file()
+
+
+app.command("export", help="Export a run to other tools' formats.")(export_command)
 
 
 def _usage_error() -> type[Exception]:

@@ -12,6 +12,7 @@ from rich.console import Console
 from harness.bounds import check_concurrency, check_workers
 from harness.cli.console import say, stdout_console
 from harness.cli.design import print_warnings, selected_warnings
+from harness.cli.export_cmd import OtelEndpointOpt, closing, live_export
 from harness.cli.failures import check_errors, count_errors
 from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
 from harness.cli.logs import log_level as log_level_of
@@ -145,6 +146,7 @@ def compare_command(
             help="With --out (or --resume): write the HTML report to RUN_DIR/report/.",
         ),
     ] = True,
+    otel_endpoint: OtelEndpointOpt = None,
 ) -> None:
     """Compare architectures on a task suite with simulated (or real) models."""
     level = log_level_of(verbose, log_level)
@@ -168,11 +170,14 @@ def compare_command(
         progress.update(done, total, key[0])
 
     run_dir = resume_dir or out
+    live = live_export(otel_endpoint) if otel_endpoint else None  # spans after each episode
     try:
-        with logging_to(err, level), progress:
+        with logging_to(err, level), progress, closing(live):
             if replay_dir is not None:
                 jobs = concurrency if _given(ctx, "concurrency") else None
-                result = replay(replay_dir, out=out, concurrency=jobs, on_progress=on_progress)
+                result = replay(
+                    replay_dir, out=out, concurrency=jobs, on_progress=on_progress, on_episode=live
+                )
             elif resume_dir is not None:
                 result = resume(
                     resume_dir,
@@ -181,6 +186,7 @@ def compare_command(
                     ray_address=ray_address,
                     concurrency=concurrency if _given(ctx, "concurrency") else None,
                     on_progress=on_progress,
+                    on_episode=live,
                     keep_results=False,
                 )
             else:
@@ -196,6 +202,7 @@ def compare_command(
                     tasks=task,
                     out=out,
                     on_progress=on_progress,
+                    on_episode=live,
                     concurrency=concurrency,
                     cache=not no_cache,
                     cache_dir=cache_dir,
@@ -241,7 +248,16 @@ def compare_command(
     check_errors(err, errors, episodes, max_errors, where)
 
 
-_HOW_IT_RUNS = {"quiet", "concurrency", "report", "baseline", "max_errors", "verbose", "log_level"}
+_HOW_IT_RUNS = {
+    "quiet",
+    "concurrency",
+    "report",
+    "baseline",
+    "max_errors",
+    "verbose",
+    "log_level",
+    "otel_endpoint",
+}
 """Flags that change how a run is shown or driven, never what it computes."""
 
 _REPLAY_KEEPS = {"replay_dir", "out", "json_file", *_HOW_IT_RUNS}
@@ -279,7 +295,7 @@ def _check_resume_flags(ctx: typer.Context) -> None:
                 f"--resume finishes the run as it was configured: {flag} cannot be combined "
                 "with it (only --workers, --force-workers, --executor, --ray-address, "
                 "--concurrency, --json, --baseline, --report, --quiet, --max-errors, "
-                "--verbose, --log-level)"
+                "--verbose, --log-level, --otel-endpoint)"
             )
 
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from harness.bounds import check_concurrency, check_workers
 from harness.cli.console import say, stdout_console
 from harness.cli.design import print_warnings, selected_warnings
+from harness.cli.export_cmd import OtelEndpointOpt, closing, live_export
 from harness.cli.failures import FAILED, check_errors
 from harness.cli.logs import LogLevelOpt, VerboseOpt, logging_to
 from harness.cli.logs import log_level as log_level_of
@@ -122,6 +123,7 @@ def sweep_command(
     max_errors: MaxErrorsOpt = 0,
     verbose: VerboseOpt = False,
     log_level: LogLevelOpt = None,
+    otel_endpoint: OtelEndpointOpt = None,
 ) -> None:
     """Run every architecture in every cell of a grid; accuracy, cost and their intervals
     per cell, and (by default) the HTML report."""
@@ -191,13 +193,15 @@ def sweep_command(
         state["cells"] += 1
         state["base"] = state["done"]
 
-    with logging_to(err, level), progress:
+    live = live_export(otel_endpoint) if otel_endpoint else None  # spans after each episode
+    with logging_to(err, level), progress, closing(live):
         run_sweep(
             plan,
             out,
             resume=resume,
             on_progress=on_progress,
             on_cell=on_cell,
+            on_episode=live,
             concurrency=concurrency,
             workers=workers,
             executor=executor,
