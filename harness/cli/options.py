@@ -56,7 +56,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help=f"The first seed (0 to {MAX
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SuiteOpt = Annotated[
     str,
-    typer.Option("--suite", help="A built-in suite (default, article) or a suite file."),
+    typer.Option("--suite", help="A built-in suite (default, article, deep) or a suite file."),
 ]
 WorldsOpt = Annotated[
     int,
