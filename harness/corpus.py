@@ -12,7 +12,7 @@ that match the most (and the rarest) terms, with a match in the title counting t
 as much as one in the body.
 
 Example:
-    >>> from harness.task import Document
+    >>> from harness.task import Document, TaskSuite
     >>> corpus = Corpus([Document(id="d1", title="Zentrix Corp", text="Its founder is Dana Vell.")])
     >>> [hit.doc_id for hit in corpus.search("Zentrix Corp founder")]
     ['d1']
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from harness.corpus_index import open_index
-from harness.task import Document
+from harness.task import Document, TaskSuite
 
 __all__ = ["Corpus", "SearchHit", "query_terms"]
 
@@ -39,6 +39,7 @@ MIN_TERM_CHARS = 3  # the trigram tokenizer cannot match anything shorter
 MAX_TERMS = 48  # bounds the work a pathological query can cause
 MAX_CACHED_TERMS = 100_000
 MAX_CACHED_RESULTS = 20_000  # least recently used results are forgotten first
+RESULTS_PER_SEARCH = 5  # what the `search` tool shows unless a suite says otherwise
 SNIPPET_WORDS = 30
 SNIPPET_CJK_CHARS = 40
 LONG_CJK_RUN = 5  # CJK runs at least this long are probably phrases: also search their trigrams
@@ -100,7 +101,11 @@ class Corpus:
     the page-unit cache is filled outside it, with idempotent dict writes.
     """
 
-    def __init__(self, documents: Sequence[Document]) -> None:
+    def __init__(
+        self, documents: Sequence[Document], *, results_per_search: int | None = None
+    ) -> None:
+        self.results_per_search = results_per_search or RESULTS_PER_SEARCH
+        """Hits the `search` tool shows per query (`TaskSuite.search_results`)."""
         ordered = sorted(documents, key=lambda doc: doc.id)
         self._docs: dict[str, Document] = {}
         for doc in ordered:
@@ -113,6 +118,11 @@ class Corpus:
         self._frequency: dict[str, int] = {}  # lower-cased term -> pages matching it
         self._results: OrderedDict[tuple[str, int], tuple[SearchHit, ...]] = OrderedDict()
         self._conn = open_index(ordered)
+
+    @classmethod
+    def of_suite(cls, suite: TaskSuite) -> Corpus:
+        """The corpus of `suite`'s documents, searched as the suite asks."""
+        return cls(suite.documents, results_per_search=suite.search_results)
 
     def __len__(self) -> int:
         return len(self._docs)

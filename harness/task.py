@@ -9,9 +9,15 @@ over the wire.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 SUITE_FORMAT_VERSION = 1
 
@@ -109,3 +115,15 @@ class TaskSuite(_Frozen):
     description: str = ""
     documents: list[Document]
     tasks: list[Task]
+    search_results: int | None = Field(default=None, ge=1, le=50)
+    """Hits a search returns on this suite's corpus (None: the tool's default, 5). The
+    deep suite sets it to what web search APIs return (tasks/deep_figures.py)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_search_results(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # a suite without the setting serialises as before: shipped files and run digests
+        # stay byte-identical
+        data = handler(self)
+        if isinstance(data, dict) and data.get("search_results") is None:
+            data.pop("search_results", None)
+        return data

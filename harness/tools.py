@@ -7,10 +7,10 @@ simulated model can read back (`[doc_id] title | date | snippet`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from harness.corpus import Corpus
+from harness.corpus import RESULTS_PER_SEARCH, Corpus
 from harness.messages import ToolCall, ToolSchema
 
 SEARCH = ToolSchema(
@@ -72,6 +72,14 @@ def format_doc_header(doc_id: str, title: str, date: str | None) -> str:
     return f"[{doc_id}] {title} | {date or 'undated'}"
 
 
+def _schema(schema: ToolSchema, results: int) -> ToolSchema:
+    """`schema`, telling how many results a search returns on this corpus."""
+    if schema is not SEARCH or results == RESULTS_PER_SEARCH:
+        return schema
+    text = schema.description.replace(f"up to {RESULTS_PER_SEARCH} ", f"up to {results} ")
+    return replace(schema, description=text)
+
+
 class Toolset:
     """Executes tool calls against one corpus. Never raises on a bad call: a malformed
     call becomes an error result the model sees, and the trace counts it."""
@@ -79,7 +87,7 @@ class Toolset:
     def __init__(self, corpus: Corpus, names: tuple[str, ...]) -> None:
         self.corpus = corpus
         self.names = names
-        self.schemas = tuple(SCHEMAS[n] for n in names)
+        self.schemas = tuple(_schema(SCHEMAS[n], corpus.results_per_search) for n in names)
 
     def execute(self, call: ToolCall) -> ToolOutcome:
         if call.name not in self.names:
@@ -92,7 +100,7 @@ class Toolset:
             query = args.get("query")
             if not isinstance(query, str) or not query.strip():
                 return ToolOutcome("Error: search needs a non-empty string 'query'", True)
-            hits = self.corpus.search(query, k=5)
+            hits = self.corpus.search(query, k=self.corpus.results_per_search)
             if not hits:
                 return ToolOutcome(f'No results for "{query}".')
             lines = [f'Results for "{query}":']

@@ -15,6 +15,9 @@ World w of a recipe with seed s is `tasks.generate_suite(s + w, <the same argume
   suite name is `default~w1`), documents `doc-4a30f7~w1`. Document ids are random draws,
   so two worlds could otherwise share one.
 
+The built-in `deep` suite is made the same way by its own generator (`generator="deep"`:
+tasks/deep.py), each world cached on disk after its first generation (tasks/deep_cache.py).
+
 Every world keeps its own corpus: an episode searches and opens only its world's pages
 (`harness.execution`). A fixed suite (`article`, a suite file) is one world; asking for
 more is an error.
@@ -30,6 +33,7 @@ from typing import Any
 from harness.bounds import check_world_count
 from harness.errors import ConfigError, UnknownNameError
 from harness.task import Task, TaskSuite
+from tasks import deep as _deep
 
 WORLD_MARK = "~w"
 """What marks the ids of world w >= 1: `default~w2-lookup-01`, `doc-4a30f7~w2`."""
@@ -46,13 +50,19 @@ class SuiteRecipe:
     distractors: int = 2
     alias_rate: float = 0.5
     name: str = "generated"
+    generator: str = "synthetic"
+    """"synthetic" (tasks.generate_suite) or "deep" (tasks/deep.py, cached on disk)."""
 
     def generate(self, world: int = 0) -> TaskSuite:
         """World `world` of this recipe (see the module docstring for its ids)."""
         from tasks import generate_suite
+        from tasks.deep_cache import load_deep
 
-        suite = generate_suite(
-            self.seed + world,
+        make = load_deep if self.generator == "deep" else generate_suite
+        if self.generator not in ("synthetic", "deep"):
+            raise ConfigError(f"unknown suite generator {self.generator!r}")
+        suite = make(
+            seed=self.seed + world,
             per_family=self.per_family,
             hops=self.hops,
             breadth=self.breadth,
@@ -65,6 +75,8 @@ class SuiteRecipe:
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["hops"], out["breadth"] = list(self.hops), list(self.breadth)
+        if self.generator == "synthetic":  # as before the deep suite: old configs compare equal
+            del out["generator"]
         return out
 
     @classmethod
@@ -77,11 +89,13 @@ class SuiteRecipe:
             distractors=int(data["distractors"]),
             alias_rate=float(data["alias_rate"]),
             name=str(data["name"]),
+            generator=str(data.get("generator", "synthetic")),
         )
 
 
 BUILTIN_RECIPES: dict[str, SuiteRecipe] = {
     "default": SuiteRecipe(seed=0, per_family=12, name="default"),
+    "deep": SuiteRecipe.from_dict({**_deep.BUILTIN, "generator": "deep"}),
 }
 """The built-in suites made by the generator (tasks/__init__.py), by name."""
 

@@ -17,12 +17,15 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from harness.corpus import Corpus
 from harness.task import Chain, Hop, Task, TaskSuite
 
 TOP_K = 5
 HOPS_PER_FAMILY = {"lookup": (1, 1), "multi_hop": (2, 4), "conflict": (1, 2), "dead_end": (1, 2)}
+BREADTH = (3, 5)
 RENAME_WORDS = ("renamed", "also known as", "更名為", "品牌名稱", "英文名稱", "中文名稱")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -31,24 +34,42 @@ def _has(haystack: str, needle: str) -> bool:
     return needle.lower() in haystack.lower()
 
 
-def check_contract(suite: TaskSuite, corpus: Corpus | None = None) -> list[str]:
-    """Every way `suite` breaks the contract, as readable messages ([] when it holds)."""
+def check_contract(
+    suite: TaskSuite,
+    corpus: Corpus | None = None,
+    *,
+    hops: Mapping[str, tuple[int, int]] = HOPS_PER_FAMILY,
+    breadth: tuple[int, int] = BREADTH,
+    top_k: int = TOP_K,
+) -> list[str]:
+    """Every way `suite` breaks the contract, as readable messages ([] when it holds).
+
+    `hops`, `breadth` and `top_k` default to the ranges of the default suite; a suite
+    built to other ranges (tasks/deep.py) is held to its own."""
     corpus = corpus or Corpus(suite.documents)
+    limits = _Limits(hops, breadth, top_k)
     problems: list[str] = []
     for doc in suite.documents:
         if doc.date is None or not _ISO_DATE.match(doc.date):
             problems.append(f"{doc.id}: date {doc.date!r} is not an ISO date")
     titles = [doc.title for doc in suite.documents]
     for task in suite.tasks:
-        problems += [f"{task.id}: {p}" for p in _check_task(task, corpus, titles)]
+        problems += [f"{task.id}: {p}" for p in _check_task(task, corpus, titles, limits)]
     return problems
 
 
-def _in_top(corpus: Corpus, query: str, doc_id: str) -> bool:
-    return any(hit.doc_id == doc_id for hit in corpus.search(query, k=TOP_K))
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    hops: Mapping[str, tuple[int, int]]
+    breadth: tuple[int, int]
+    top_k: int
 
 
-def _check_hop(corpus: Corpus, hop: Hop, where: str) -> list[str]:
+def _in_top(corpus: Corpus, query: str, doc_id: str, top_k: int = TOP_K) -> bool:
+    return any(hit.doc_id == doc_id for hit in corpus.search(query, k=top_k))
+
+
+def _check_hop(corpus: Corpus, hop: Hop, where: str, top_k: int = TOP_K) -> list[str]:
     doc = corpus.get(hop.doc_id)
     if doc is None:
         return [f"{where}: no document {hop.doc_id}"]
@@ -58,15 +79,15 @@ def _check_hop(corpus: Corpus, hop: Hop, where: str) -> list[str]:
     if hop.value not in doc.text:
         problems.append(f"{where}: {hop.doc_id} does not state {hop.value!r}")
     query = f"{hop.subject} {hop.relation}"
-    if not _in_top(corpus, query, hop.doc_id):
-        problems.append(f"{where}: {hop.doc_id} not in the top {TOP_K} for {query!r}")
+    if not _in_top(corpus, query, hop.doc_id, top_k):
+        problems.append(f"{where}: {hop.doc_id} not in the top {top_k} for {query!r}")
     return problems
 
 
-def _check_chain(task: Task, chain: Chain, corpus: Corpus, c: int) -> list[str]:
+def _check_chain(task: Task, chain: Chain, corpus: Corpus, c: int, top_k: int) -> list[str]:
     problems: list[str] = []
     for k, hop in enumerate(chain.hops):
-        problems += _check_hop(corpus, hop, f"chain {c} hop {k}")
+        problems += _check_hop(corpus, hop, f"chain {c} hop {k}", top_k)
         if k and hop.subject != chain.hops[k - 1].value:
             problems.append(f"chain {c} hop {k}: subject is not the previous hop's value")
     gold = chain.hops[-1].value
@@ -88,16 +109,16 @@ def _check_chain(task: Task, chain: Chain, corpus: Corpus, c: int) -> list[str]:
                 problems.append(f"chain {c}: outdated {decoy.doc_id} title lacks the subject")
             if gold_doc is None or not (doc.date or "") < (gold_doc.date or ""):
                 problems.append(f"chain {c}: outdated {decoy.doc_id} is not older than gold")
-            if not _in_top(corpus, f"{target.subject} {target.relation}", decoy.doc_id):
-                problems.append(f"chain {c}: outdated {decoy.doc_id} not in the top {TOP_K}")
+            if not _in_top(corpus, f"{target.subject} {target.relation}", decoy.doc_id, top_k):
+                problems.append(f"chain {c}: outdated {decoy.doc_id} not in the top {top_k}")
     if task.family == "dead_end":
-        problems += _check_dead_end(chain, corpus, c)
+        problems += _check_dead_end(chain, corpus, c, top_k)
     elif chain.rename is not None or chain.entry != chain.hops[0].subject:
         problems.append(f"chain {c}: only dead-end chains may enter under another name")
     return problems
 
 
-def _check_dead_end(chain: Chain, corpus: Corpus, c: int) -> list[str]:
+def _check_dead_end(chain: Chain, corpus: Corpus, c: int, top_k: int) -> list[str]:
     first = chain.hops[0]
     rename = chain.rename
     if rename is None or _has(first.subject, chain.entry) or _has(chain.entry, first.subject):
@@ -110,10 +131,10 @@ def _check_dead_end(chain: Chain, corpus: Corpus, c: int) -> list[str]:
         problems.append(f"chain {c}: rename must lead from the entry to hop 0's subject")
     if rename.relation not in RENAME_WORDS:
         problems.append(f"chain {c}: rename relation {rename.relation!r} is not a rename word")
-    return problems + _check_hop(corpus, rename, f"chain {c} rename")
+    return problems + _check_hop(corpus, rename, f"chain {c} rename", top_k)
 
 
-def _check_task(task: Task, corpus: Corpus, titles: list[str]) -> list[str]:
+def _check_task(task: Task, corpus: Corpus, titles: list[str], limits: _Limits) -> list[str]:
     chains = task.solution.chains
     problems: list[str] = []
     if not task.id.endswith(tuple(f"-{n:02d}" for n in range(1, 100))):
@@ -121,14 +142,14 @@ def _check_task(task: Task, corpus: Corpus, titles: list[str]) -> list[str]:
     if task.family not in task.id:
         problems.append(f"id does not name the family {task.family}")
     for c, chain in enumerate(chains):
-        problems += _check_chain(task, chain, corpus, c)
+        problems += _check_chain(task, chain, corpus, c, limits.top_k)
     lasts = [chain.hops[-1] for chain in chains]
     if task.support_docs != list(dict.fromkeys(h.doc_id for h in lasts)):
         problems.append("support_docs must be the last-hop pages of all chains")
     if task.family == "breadth":
-        problems += _check_breadth(task)
+        problems += _check_breadth(task, limits.breadth)
     else:
-        low, high = HOPS_PER_FAMILY[task.family]
+        low, high = limits.hops[task.family]
         if len(chains) != 1 or not low <= len(chains[0].hops) <= high:
             problems.append(f"needs one chain of {low}-{high} hops")
         if task.solution.combine != "last" or task.answer != chains[0].hops[-1].value:
@@ -140,11 +161,12 @@ def _check_task(task: Task, corpus: Corpus, titles: list[str]) -> list[str]:
     return problems
 
 
-def _check_breadth(task: Task) -> list[str]:
+def _check_breadth(task: Task, breadth: tuple[int, int]) -> list[str]:
     chains = task.solution.chains
     problems = []
-    if not 3 <= len(chains) <= 5 or task.solution.combine not in ("argmax", "argmin"):
-        problems.append("breadth needs 3-5 chains combined by argmax or argmin")
+    low, high = breadth
+    if not low <= len(chains) <= high or task.solution.combine not in ("argmax", "argmin"):
+        problems.append(f"breadth needs {low}-{high} chains combined by argmax or argmin")
     values = [chain.hops[-1].value for chain in chains]
     if not all(v.isdigit() for v in values) or len(set(values)) != len(values):
         problems.append(f"breadth values must be distinct digit strings: {values}")

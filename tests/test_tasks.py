@@ -167,8 +167,8 @@ def test_documents_read_like_pages(name: str) -> None:
 
 
 def test_builtin_names_and_loading() -> None:
-    assert builtin_suite_names() == ["article", "default"]
-    with pytest.raises(KeyError, match="known: article, default"):
+    assert builtin_suite_names() == ["article", "deep", "default"]
+    with pytest.raises(KeyError, match="known: article, deep, default"):
         load_builtin_suite("nope")
 
 

@@ -63,7 +63,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar."
 SuiteOpt = Annotated[
     str,
     typer.Option(
-        "--suite", metavar="SUITE", help="A built-in suite (default, article) or a suite file."
+        "--suite",
+        metavar="SUITE",
+        help="A built-in suite (default, article, deep) or a suite file.",
     ),
 ]
 WorldsOpt = Annotated[

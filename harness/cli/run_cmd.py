@@ -77,7 +77,7 @@ def run_command(
             run_episode(
                 compiled,
                 task_obj,
-                Corpus(suite_obj.documents),
+                Corpus.of_suite(suite_obj),
                 seed=seed,
                 limits=budget,
             )

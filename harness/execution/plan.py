@@ -144,7 +144,7 @@ class EpisodeRunner:
         self.job = job
         self.archs = [ref.compile() for ref in job.archs]
         self.tasks, self.task_world = job.tasks()
-        self.corpora = [Corpus(s.documents) for s in job.worlds]
+        self.corpora = [Corpus.of_suite(s) for s in job.worlds]
         self.loop = asyncio.new_event_loop()
 
     def run(self, indices: list[int]) -> list[Finished]:

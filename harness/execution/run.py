@@ -130,7 +130,7 @@ def build(
     return LocalExecutor(
         archs,
         tasks,
-        [Corpus(s.documents) for s in worlds],
+        [Corpus.of_suite(s) for s in worlds],
         [where[t.id] for t in tasks],
         concurrency=concurrency,
         model_factory=stack,
