@@ -16,10 +16,12 @@ from harness.task import TaskSuite  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The tests' caches (corpus indexes, responses) live in a directory of the session's
-    own, never in the user's ~/.cache."""
+    """The tests' caches (corpus indexes, responses, generated suites) live in a directory
+    of the session's own, never in the user's ~/.cache; and a developer's ./.env never
+    feeds keys into tests that run the CLI in-process."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARCHBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("ARCHBENCH_NO_DOTENV", "1")
         yield
 
 
