@@ -16,8 +16,12 @@ flight, no SDK and no archbench: what this machine, its loopback and the server 
 The `openai` SDK and its HTTP transport are imported before the clock starts (~0.45 s once
 per process, not a per-call cost). Nothing leaves this machine.
 
+archbench calls the SDK's public `chat.completions.create` (what instrumentation sees);
+`--post` measures `ARCHBENCH_SDK_CALL=post` (the SDK's public `post`, for uninstrumented
+runs) alongside.
+
     python bench/real_backend.py                        # 32 @ 50 ms and 128 @ 200 ms
-    python bench/real_backend.py --case 64:0.1 --calls 6000 --no-floor
+    python bench/real_backend.py --case 64:0.1 --calls 6000 --no-floor --post
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/real_backend.py` from a checkout
+    sys.path.insert(0, str(ROOT))
+TESTS = ROOT / "tests"
 SERVER = """
 import json, sys
 sys.path.insert(0, {tests!r})
@@ -79,8 +86,11 @@ def fake_server(latency: float) -> Iterator[_Server]:
         proc.wait(timeout=30)
 
 
-def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[str, Any]:
+def run_case(
+    concurrency: int, latency: float, calls: int, arch: str, how: str = "create"
+) -> dict[str, Any]:
     os.environ["ARCHBENCH_LOOPBACK_ONLY"] = "1"  # refuse any endpoint off this machine
+    os.environ["ARCHBENCH_SDK_CALL"] = how
     import openai  # imported once per process (~0.35 s): not a per-call cost
 
     if os.environ.get("ARCHBENCH_HTTP") != "httpx":
@@ -108,7 +118,8 @@ def run_case(concurrency: int, latency: float, calls: int, arch: str) -> dict[st
         )
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert result.calls is not None
-    row = _row("archbench", concurrency, latency, result.calls.network, wall, cpu, server)
+    name = "archbench" if how == "create" else "archbench post"
+    row = _row(name, concurrency, latency, result.calls.network, wall, cpu, server)
     return {**row, "failed": result.calls.failed}
 
 
@@ -199,22 +210,25 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=12000, help="about this many calls per case")
     ap.add_argument("--arch", default="kimi-researcher")
     ap.add_argument("--no-floor", action="store_true", help="skip the plain-client floor")
+    ap.add_argument("--post", action="store_true", help="also ARCHBENCH_SDK_CALL=post")
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
     cases = [(int(c), float(lat)) for c, lat in (x.split(":") for x in args.case or [])]
     rows = []
     for c, lat in cases or [(32, 0.05), (128, 0.2)]:
         rows.append(run_case(c, lat, args.calls, args.arch))
+        if args.post:
+            rows.append(run_case(c, lat, args.calls, args.arch, "post"))
         if not args.no_floor:
             rows.append(run_floor(c, lat, args.calls))
     print(
-        f"{'client':<13} {'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'ideal':>6} "
+        f"{'client':<14} {'conc.':>5} {'latency':>7} {'calls':>6} {'failed':>6} {'ideal':>6} "
         f"{'steady/s':>8} {'of ideal':>8} {'e2e/s':>6} {'of ideal':>8} "
         f"{'CPU us/call':>11} {'server CPU':>10}"
     )
     for r in rows:
         print(
-            f"{r['client']:<13} {r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} "
+            f"{r['client']:<14} {r['concurrency']:>5} {r['latency_ms']:>5}ms {r['calls']:>6} "
             f"{r['failed']:>6} {r['ideal_calls_per_s']:>6.0f} {r['steady_calls_per_s']:>8.0f} "
             f"{r['steady_efficiency']:>8.1%} {r['calls_per_s']:>6.0f} {r['efficiency']:>8.1%} "
             f"{r['cpu_us_per_call']:>11} {r['server_cpu_us_per_call']:>10}"

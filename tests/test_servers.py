@@ -251,12 +251,17 @@ def test_the_post_call_sends_the_same_request(
     request = ModelRequest(
         (*ask().messages, Message("tool", "Zürich — 北京", tool_call_id="c1")), (SEARCH, ANSWER), 3
     )
+    from harness.backends import clients
+
     replies, bodies = [], []
-    for how in ("create", "post"):
-        monkeypatch.setenv("ARCHBENCH_SDK_CALL", how)
+    for how in ("create", "post", "post as objects"):  # the last: an SDK without content=
+        monkeypatch.setenv("ARCHBENCH_SDK_CALL", how.split()[0])
+        if how == "post as objects":
+            monkeypatch.setattr(clients, "_post_takes_content", lambda client: False)
         replies.append(generate(fake_server.model_id(), request)[0])
         bodies.append(fake_server.requests[-1])
-    assert bodies[0] == bodies[1] and bodies[0]["messages"][-1]["content"] == "Zürich — 北京"
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert bodies[0]["messages"][-1]["content"] == "Zürich — 北京"
     assert replies[0].message.tool_calls[0].arguments == replies[1].message.tool_calls[0].arguments
     assert (
         replies[0].usage.input_tokens == replies[1].usage.input_tokens > 0

@@ -15,10 +15,11 @@ parsed object calls the raw response's public `parse()` itself.)
 The price: before it builds the request, `create` walks the whole body against the SDK's
 typed parameters (`maybe_transform`: every message against the six-way union of message
 types), ~0.4 ms of CPU per message on this machine, so a call late in an episode costs a few
-ms. `ARCHBENCH_SDK_CALL=post` sends the same body through the client's public, documented
-`post` (the SDK's way to call any endpoint) instead: no walk, no typed parameters, and so
-nothing for instrumentation that wraps `create` to see. It is for large uninstrumented
-runs; docs/performance.md has both measured.
+ms. `ARCHBENCH_SDK_CALL=post` sends the same request through the client's public,
+documented `post` (the SDK's way to call any endpoint) instead, as the bytes
+`wire.WireEncoder` made (its `content=`; an SDK without it gets the body as objects): no
+walk, no typed parameters, and so nothing for instrumentation that wraps `create` to see.
+It is for large uninstrumented runs; docs/performance.md has both measured.
 """
 
 from __future__ import annotations
@@ -119,12 +120,36 @@ async def close_clients() -> None:
         await pool.closer.aclose()
 
 
-async def post_chat(client: openai.AsyncOpenAI, body: dict[str, Any], timeout: float) -> Any:
+def raw_post() -> bool:
+    """Whether calls go out through `post` (`ARCHBENCH_SDK_CALL=post`), not `create`."""
+    return os.environ.get("ARCHBENCH_SDK_CALL") == "post"
+
+
+async def post_chat(
+    client: openai.AsyncOpenAI, body: dict[str, Any], timeout: float, encoded: bytes | None = None
+) -> Any:
     """Create a chat completion from `body` (the fields `create` takes: model, messages,
     tools, tool_choice, sampling settings) through the SDK's public method; the reply as
-    decoded JSON. SDK errors (`openai.APIError`) propagate; a body that is not UTF-8 raises
+    decoded JSON. With `encoded` (the same body as wire JSON), through `post` instead.
+    SDK errors (`openai.APIError`) propagate; a body that is not UTF-8 raises
     `UnicodeDecodeError`, one that is not JSON `ValueError`."""
-    if os.environ.get("ARCHBENCH_SDK_CALL") == "post":
-        return await client.post(CHAT_PATH, cast_to=object, body=body, options={"timeout": timeout})
+    if encoded is not None:
+        options: Any = {"timeout": timeout}
+        if _post_takes_content(client):
+            return await client.post(CHAT_PATH, cast_to=object, content=encoded, options=options)
+        return await client.post(CHAT_PATH, cast_to=object, body=body, options=options)
     raw = await client.chat.completions.with_raw_response.create(**body, timeout=timeout)
     return json.loads(raw.content)
+
+
+_TAKES_CONTENT: dict[type, bool] = {}
+
+
+def _post_takes_content(client: Any) -> bool:
+    """Does this SDK's `post` take a body of raw bytes (`content=`, in current SDKs)?"""
+    kind = type(client)
+    if kind not in _TAKES_CONTENT:
+        import inspect
+
+        _TAKES_CONTENT[kind] = "content" in inspect.signature(client.post).parameters
+    return _TAKES_CONTENT[kind]

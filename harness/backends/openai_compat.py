@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.backends import neterrors, toolchoice
 from harness.backends.base import CallStats, step_of
-from harness.backends.clients import client_for, post_chat
+from harness.backends.clients import client_for, post_chat, raw_post
 from harness.backends.pricing import PriceTable, load_price_table
 from harness.backends.providers import (
     PROVIDERS,
@@ -183,6 +183,12 @@ class OpenAIBackend:
         s = self.settings
         estimate = request.input_tokens + (request.config.max_output_tokens or s.max_tokens or 1000)
         latency = 0.0
+        encoded = None
+        if raw_post():  # the same request as bytes, each message encoded once (wire.py)
+            settings = {k: v for k, v in body.items() if k not in ("model", "messages", "tools")}
+            encoded = self._wire.body(
+                self.endpoint.model, request.messages, request.tools, settings
+            )
 
         async def attempt() -> Any:
             nonlocal latency
@@ -197,7 +203,7 @@ class OpenAIBackend:
                 # the deadline of the whole attempt: the SDK's timeout bounds each read, so
                 # a server sending a byte at a time, or never ending, would outlast it
                 async with asyncio.timeout(s.timeout_s):
-                    completion = await post_chat(client, body, s.timeout_s)
+                    completion = await post_chat(client, body, s.timeout_s, encoded)
             except TimeoutError:
                 raise Retryable(f"timed out after {s.timeout_s:g}s") from None
             except openai.APIError as exc:
