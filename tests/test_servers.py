@@ -266,3 +266,33 @@ def test_the_post_call_sends_the_same_request(
     assert (
         replies[0].usage.input_tokens == replies[1].usage.input_tokens > 0
     )  # (cached: by request)
+
+
+def test_a_real_instrumentation_library_records_model_and_tokens(
+    fake_server: FakeServer,
+) -> None:
+    """OpenInference's openai instrumentation (what Phoenix and Arize use), with the
+    OpenTelemetry SDK's in-memory exporter: each archbench call is a span with its model,
+    its messages and its token counts."""
+    from openinference.instrumentation.openai import OpenAIInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    instrumentor = OpenAIInstrumentor()
+    instrumentor.instrument(tracer_provider=provider)
+    try:
+        replies = generate(fake_server.model_id(), ask(), ask("answer"))
+    finally:
+        instrumentor.uninstrument()
+    spans = exporter.get_finished_spans()
+    assert len(spans) == 2
+    for span, reply in zip(spans, replies, strict=True):
+        attrs = dict(span.attributes or {})
+        assert attrs["llm.model_name"] == "fake"
+        assert attrs["llm.token_count.prompt"] == reply.usage.input_tokens > 0
+        assert attrs["llm.token_count.completion"] == reply.usage.output_tokens > 0
+        assert "Who founded X?" in str(attrs.get("input.value", ""))
