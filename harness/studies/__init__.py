@@ -1,0 +1,31 @@
+"""Studies: the field's published findings, reproduced by named, versioned recipes.
+
+`archbench study list` shows them, `archbench study run NAME --out DIR` runs one
+(docs/studies.md). Each study is one module holding its recipe as a plain function;
+`harness.studies.framework` holds what they share: the `Study` record, the verdict rule,
+the run directories and the table.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from harness.errors import UnknownNameError
+from harness.studies.anthropic import STUDY as ANTHROPIC
+from harness.studies.framework import Study, StudyResult
+from harness.studies.kimi_steps import STUDY as KIMI_STEPS
+from harness.studies.mast import STUDY as MAST
+
+STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST)}
+
+
+def get_study(name: str) -> Study:
+    """The study called `name`; a user error naming the known ones otherwise."""
+    if name in STUDIES:
+        return STUDIES[name]
+    close = difflib.get_close_matches(name, STUDIES, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise UnknownNameError(f"unknown study '{name}' ({hint}known: {', '.join(STUDIES)})")
+
+
+__all__ = ["STUDIES", "Study", "StudyResult", "get_study"]
