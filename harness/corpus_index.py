@@ -20,11 +20,10 @@ import hashlib
 import logging
 import os
 import sqlite3
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.backends.cache import default_cache_dir
+from harness.backends.cache import default_cache_dir, write_cache_file
 from harness.task import Document
 
 log = logging.getLogger("archbench.corpus")
@@ -108,18 +107,8 @@ def _load(path: Path, rows: int) -> sqlite3.Connection | None:
 
 
 def _save(conn: sqlite3.Connection, path: Path) -> None:
-    """Written to a temporary file and renamed: a reader never sees half a file, and two
-    processes saving the same index at once both leave a whole one."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(conn.serialize())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_cache_file(path, conn.serialize())
     except OSError as exc:
         log.info("corpus index not cached (%s): it is rebuilt on every run", exc)
 

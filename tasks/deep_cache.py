@@ -20,13 +20,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from harness.backends.cache import default_cache_dir
+from harness.backends.cache import default_cache_dir, write_cache_file
 from harness.task import TaskSuite
 
 log = logging.getLogger("archbench.tasks")
@@ -73,17 +72,8 @@ def load_deep(*, base: Path | None = None, **arguments: Any) -> TaskSuite:
 
 
 def _save(suite: TaskSuite, path: Path) -> None:
-    """Written to a temporary file and renamed: a reader never sees half a file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".suite-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(suite.model_dump_json().encode("utf-8"))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_cache_file(path, suite.model_dump_json().encode("utf-8"))
     except OSError as exc:
         log.info("deep suite not cached (%s): it is generated on every load", exc)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -50,6 +51,21 @@ def default_cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "archbench"
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write a file of the cache whole: to a temporary file beside it, then renamed, so a
+    reader never sees half a file and two processes saving it at once both leave a whole
+    one. Raises OSError (a caller that can do without the file logs it and goes on)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class ResponseCache:
