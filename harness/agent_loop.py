@@ -147,6 +147,38 @@ async def call_model(
     return response.message, step
 
 
+async def node_call(
+    state: EpisodeState,
+    node: NodeSpec,
+    purpose: Purpose,
+    messages: tuple[Message, ...],
+    clock: float,
+    *,
+    tools: tuple[ToolSchema, ...] = (),
+    tool_choice: str = "auto",
+    brief: Brief | None = None,
+) -> tuple[Message, Step]:
+    """A node's one coordination call on the main line (a plan, a route): its role's
+    model, its draws keyed by node, purpose and visit, so each visit decides afresh."""
+    assert node.role is not None
+    visit = state.visits[node.name]
+    return await call_model(
+        state,
+        node=node,
+        role=node.role,
+        branch="main",
+        messages=messages,
+        purpose=purpose,
+        category="coordination",
+        clock=clock,
+        tools=tools,
+        tool_choice=tool_choice,
+        seed=request_seed(state, "main", node.name) + visit,
+        brief=brief,
+        draws=DrawKey(state.draws_base, f"{node.name}|{purpose}", visit),
+    )
+
+
 async def run_agent(
     state: EpisodeState,
     node: NodeSpec,

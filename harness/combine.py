@@ -19,7 +19,7 @@ from harness.messages import DrawKey, Message, ToolSchema
 from harness.scoring import normalise
 from harness.spec import NodeSpec
 from harness.step_edit import with_tools
-from harness.tools import SCHEMAS
+from harness.tools import SCHEMAS, choice_tool
 from harness.trace import ToolRecord
 
 _UNKNOWN = normalise("unknown")
@@ -155,8 +155,7 @@ async def _judge(state: EpisodeState, node: NodeSpec, clock: float) -> float:
         return clock
     assert node.role is not None
     tools = tuple(
-        ToolSchema(f"candidate_{i}", f"choose candidate {i}", {"type": "object", "properties": {}})
-        for i in range(1, len(cands) + 1)
+        choice_tool(f"candidate_{i}", f"choose candidate {i}") for i in range(1, len(cands) + 1)
     )
     text = exchange.candidates_text(state.task.question, [(c.answer, c.citations) for c in cands])
     messages = (Message("system", prompts.JUDGE), Message("user", text))

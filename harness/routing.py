@@ -9,11 +9,12 @@ carries the verifier's critique to the node it leads to.
 from __future__ import annotations
 
 from harness import prompts
-from harness.agent_loop import call_model, request_seed
+from harness.agent_loop import node_call
 from harness.episode_state import EpisodeState
-from harness.messages import DrawKey, Message, ToolSchema
+from harness.messages import Message
 from harness.spec import NodeSpec
 from harness.step_edit import with_tools
+from harness.tools import choice_tool
 from harness.trace import ToolRecord
 
 NOT_FOUND = "No relevant information"
@@ -67,24 +68,10 @@ async def _choose(
 ) -> tuple[float, str]:
     """The router's model chooses among labels (one tool per label)."""
     assert node.role is not None
-    tools = tuple(
-        ToolSchema(lb, f"choose '{lb}'", {"type": "object", "properties": {}}) for lb in labels
-    )
+    tools = tuple(choice_tool(lb, f"choose '{lb}'") for lb in labels)
     messages = (Message("system", prompts.ROUTER), Message("user", state.handoff()))
-    visit = state.visits[node.name]
-    reply, step = await call_model(
-        state,
-        node=node,
-        role=node.role,
-        branch="main",
-        messages=messages,
-        purpose="route",
-        category="coordination",
-        clock=clock,
-        tools=tools,
-        tool_choice="required",
-        seed=request_seed(state, "main", node.name) + visit,
-        draws=DrawKey(state.draws_base, f"{node.name}|route", visit),
+    reply, step = await node_call(
+        state, node, "route", messages, clock, tools=tools, tool_choice="required"
     )
     choice = reply.tool_calls[0].name if reply.tool_calls else default
     label = choice if choice in labels else default

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from harness import exchange, prompts
-from harness.agent_loop import call_model, request_seed, run_agent
+from harness.agent_loop import node_call, run_agent
 from harness.branches import fan_out, split, take_result
 from harness.combine import aggregate
 from harness.corpus import Corpus
@@ -20,7 +20,7 @@ from harness.episode_state import ModelFactory as ModelFactory
 from harness.errors import RunError
 from harness.events import Event, count_events, in_order
 from harness.graph import CompiledArchitecture
-from harness.messages import DrawKey, Message
+from harness.messages import Message
 from harness.plans import node_brief, parse_plan, planner_brief, prompt_kind
 from harness.registry import ModelBackend, get_model
 from harness.routing import route
@@ -197,20 +197,7 @@ async def _plan(state: EpisodeState, node: NodeSpec, clock: float) -> float:
     assert node.role is not None
     system = prompts.PLANNER_DYNAMIC if node.mode == "dynamic" else prompts.PLANNER_TEMPLATE
     messages = (Message("system", system), Message("user", state.handoff()))
-    visit = state.visits[node.name]
-    reply, step = await call_model(
-        state,
-        node=node,
-        role=node.role,
-        branch="main",
-        messages=messages,
-        purpose="plan",
-        category="coordination",
-        clock=clock,
-        seed=request_seed(state, "main", node.name) + visit,
-        brief=planner_brief(node),
-        draws=DrawKey(state.draws_base, f"{node.name}|plan", visit),
-    )
+    reply, step = await node_call(state, node, "plan", messages, clock, brief=planner_brief(node))
     state.record(step)
     clock += step.latency_s
     subtasks = parse_plan(reply.content, state.task.question)

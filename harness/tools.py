@@ -53,6 +53,13 @@ ANSWER = ToolSchema(
 )
 SCHEMAS: dict[str, ToolSchema] = {t.name: t for t in (SEARCH, OPEN, ANSWER)}
 
+
+def choice_tool(name: str, description: str) -> ToolSchema:
+    """A tool with no arguments whose name is the choice (a router's label, a judge's
+    candidate): a model chooses by calling it."""
+    return ToolSchema(name, description, {"type": "object", "properties": {}})
+
+
 MALFORMED = "__malformed__"
 """Key a backend puts in a ToolCall's arguments (with the reason as value) when the model
 sent arguments that are not a JSON object; the call then fails as a tool error."""
