@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from harness.task import FAMILIES, Chain, Decoy, Hop, Solution, Task, TaskSuite
+from harness.task import FAMILIES, Chain, Task, TaskSuite
 from tasks import deep_zh as zh
 from tasks.contract import check_contract
 from tasks.deep_figures import (
@@ -50,7 +50,7 @@ from tasks.families import (
     single,
     walk,
 )
-from tasks.generator import _aliases, _guesses
+from tasks.generator import build_chain, finish_task
 from tasks.pages import TEMPLATE_TEXT as BASE_TEMPLATE_TEXT
 from tasks.world import Kind, World
 
@@ -194,60 +194,20 @@ def _localise(world: World, draft: TaskDraft) -> TaskDraft:
 
 def _finish(world: World, pages: PageMaker, task_id: str, lang: Lang, draft: TaskDraft) -> Task:
     draft = _localise(world, draft) if lang == "zh" else draft
-    chains = [_chain(world, pages, lang, c) for c in draft.chains]
-    if draft.combine == "last":
-        answer = chains[0].hops[-1].value
-    else:
-        pick = max if draft.combine == "argmax" else min
-        answer = pick(chains, key=lambda c: int(c.hops[-1].value)).label
-    last_relation = draft.chains[0].steps[-1][1]
-    return Task(
-        id=task_id,
-        family=draft.family,
-        question=draft.question,
-        answer=answer,
-        aliases=_aliases(world, answer, last_relation if draft.combine == "last" else ""),
-        support_docs=list(dict.fromkeys(c.hops[-1].doc_id for c in chains)),
-        solution=Solution(chains=chains, combine=draft.combine),
-        lang=lang,
-    )
+    return finish_task(world, task_id, draft, lambda c: _chain(world, pages, lang, c), lang)
 
 
 def _chain(world: World, pages: PageMaker, lang: Lang, draft: ChainDraft) -> Chain:
-    """The chain's hops and every decoy the corpus holds for them, on `lang` pages."""
-    words = zh.REL if lang == "zh" else {}
-    hops: list[Hop] = []
-    decoys: list[Decoy] = []
-    for index, (subject, rel) in enumerate(draft.steps):
-        entity = world.by_name[subject]
-        doc_id = pages.doc_id(entity.doc_id, lang)
-        relation = words.get(rel, rel)
-        hops.append(Hop(subject=subject, relation=relation, doc_id=doc_id, value=entity.facts[rel]))
-        for claim in world.outdated:
-            if claim.subject == subject and claim.relation == rel:
-                old = pages.doc_id(claim.doc_id, lang)
-                decoys.append(Decoy(hop=index, doc_id=old, value=claim.value, kind="outdated"))
-        for twin in world.namesakes.get(subject, []):
-            twin_id = pages.doc_id(twin.doc_id, lang)
-            decoys.append(Decoy(hop=index, doc_id=twin_id, value=twin.facts[rel], kind="namesake"))
-    rename = None
-    if draft.rename is not None:
-        r = draft.rename
-        relation = zh.RENAME_REL[r.relation] if lang == "zh" else r.relation
-        rename = Hop(
-            subject=r.old, relation=relation, doc_id=pages.doc_id(r.doc_id, lang), value=r.new
+    """The chain on `lang` pages, its relations named in `lang`."""
+    if lang == "zh":
+        return build_chain(
+            world,
+            draft,
+            lambda d: pages.doc_id(d, lang),
+            lambda r: zh.REL.get(r, r),
+            lambda r: zh.RENAME_REL[r],
         )
-    last = world.by_name[draft.steps[-1][0]]
-    wrong = [d.value for d in decoys if d.hop == len(hops) - 1]
-    return Chain(
-        label=draft.label,
-        question=draft.question,
-        entry=draft.entry,
-        hops=hops,
-        rename=rename,
-        decoys=decoys,
-        guesses=_guesses(world, last, draft.steps[-1][1], wrong),
-    )
+    return build_chain(world, draft, lambda d: pages.doc_id(d, lang))
 
 
 def check_deep(suite: TaskSuite) -> list[str]:

@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Literal
 
 from harness.task import (
     FAMILIES,
@@ -67,7 +69,7 @@ def generate_suite(
             for chain in draft.chains:
                 _add_namesakes(world, rng, chain, distractors)
             drafts.append((f"{name}-{family}-{index + 1:02d}", draft))
-    tasks = [_finish(world, task_id, draft) for task_id, draft in drafts]
+    tasks = [finish_task(world, task_id, draft) for task_id, draft in drafts]
     return TaskSuite(
         name=name,
         description=(
@@ -87,8 +89,19 @@ def _add_namesakes(world: World, rng: random.Random, chain: ChainDraft, count: i
         world.namesakes_of(rng.choice(eligible), count)
 
 
-def _finish(world: World, task_id: str, draft: TaskDraft) -> Task:
-    chains = [_chain(world, c) for c in draft.chains]
+def _same(text: str) -> str:
+    return text
+
+
+def finish_task(
+    world: World,
+    task_id: str,
+    draft: TaskDraft,
+    chain: Callable[[ChainDraft], Chain] | None = None,
+    lang: Literal["en", "zh"] = "en",
+) -> Task:
+    """The task of a draft; `chain` builds each chain (default: `build_chain` on this world)."""
+    chains = [(chain or (lambda c: build_chain(world, c)))(c) for c in draft.chains]
     if draft.combine == "last":
         answer = chains[0].hops[-1].value
     else:
@@ -104,6 +117,7 @@ def _finish(world: World, task_id: str, draft: TaskDraft) -> Task:
         aliases=aliases,
         support_docs=list(dict.fromkeys(c.hops[-1].doc_id for c in chains)),
         solution=Solution(chains=chains, combine=draft.combine),
+        lang=lang,
     )
 
 
@@ -118,27 +132,43 @@ def _aliases(world: World, answer: str, rel: str) -> list[str]:
     return found
 
 
-def _chain(world: World, draft: ChainDraft) -> Chain:
+def build_chain(
+    world: World,
+    draft: ChainDraft,
+    doc: Callable[[str], str] = _same,
+    relation: Callable[[str], str] = _same,
+    rename_relation: Callable[[str], str] = _same,
+) -> Chain:
+    """The chain's hops and every decoy the corpus holds for them. `doc` maps an entity's
+    page id to the page the task's corpus shows it on, and `relation`/`rename_relation`
+    name a relation in the task's language (the deep suite's Chinese pages)."""
     hops: list[Hop] = []
     decoys: list[Decoy] = []
     for index, (subject, rel) in enumerate(draft.steps):
         entity = world.by_name[subject]
         hops.append(
-            Hop(subject=subject, relation=rel, doc_id=entity.doc_id, value=entity.facts[rel])
+            Hop(
+                subject=subject,
+                relation=relation(rel),
+                doc_id=doc(entity.doc_id),
+                value=entity.facts[rel],
+            )
         )
         for claim in world.outdated:
             if claim.subject == subject and claim.relation == rel:
                 decoys.append(
-                    Decoy(hop=index, doc_id=claim.doc_id, value=claim.value, kind="outdated")
+                    Decoy(hop=index, doc_id=doc(claim.doc_id), value=claim.value, kind="outdated")
                 )
         for twin in world.namesakes.get(subject, []):
             decoys.append(
-                Decoy(hop=index, doc_id=twin.doc_id, value=twin.facts[rel], kind="namesake")
+                Decoy(hop=index, doc_id=doc(twin.doc_id), value=twin.facts[rel], kind="namesake")
             )
     rename = None
     if draft.rename is not None:
         r = draft.rename
-        rename = Hop(subject=r.old, relation=r.relation, doc_id=r.doc_id, value=r.new)
+        rename = Hop(
+            subject=r.old, relation=rename_relation(r.relation), doc_id=doc(r.doc_id), value=r.new
+        )
     last = world.by_name[draft.steps[-1][0]]
     return Chain(
         label=draft.label,
