@@ -255,7 +255,6 @@ def _check_counts(n: NodeSpec, where: str, fail: Any) -> None:
 def _build_graph(
     spec: ArchitectureSpec, nodes: dict[str, NodeSpec], roles: dict[str, str], fail: Any
 ) -> Any:
-    n0 = NodeSpec(name=END, kind="aggregate")
     g = nx.DiGraph(name=spec.name)
     for n in nodes.values():
         g.add_node(n.name, kind=n.kind, role=n.role, model=roles.get(n.role or ""), spec=n)
@@ -282,7 +281,7 @@ def _build_graph(
         if g.has_edge(e.source, e.target):
             raise fail(f"edge {e.source} -> {e.target} is written twice")
         label = e.label if e.label is not None else e.when
-        if e.when is not None and nodes.get(e.source, n0).kind != "router":
+        if e.when is not None and nodes[e.source].kind != "router":  # END was refused above
             raise fail(f"edge {e.source} -> {e.target}: when: is for a router's edges")
         g.add_edge(e.source, e.target, kind="flow", label=label, when=e.when)
     for n in nodes.values():
