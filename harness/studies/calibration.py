@@ -23,10 +23,13 @@ the same tasks and seeds (paired draws: the points differ only in their paramete
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
+from harness.compare import compare
 from harness.trace import EpisodeResult
 
 CALIBRATION_WORLD = 1
@@ -120,6 +123,17 @@ class Calibration:
             if k.startswith("param:")
         }
         return models, params
+
+    def choose(self, scored: Sequence[tuple[Mapping[str, float], Mapping[str, float]]]) -> int:
+        """The grid point to freeze, from (point, values) in grid order: the smallest loss,
+        ties to the earlier point (nearer the current values). A best point that meets no
+        target the current values (point 0) miss gains nothing but a moved assumption: then
+        the current values stay (index 0), and the target is reported as not reached."""
+        losses = [self.loss(v) for _, v in scored]
+        best = min(range(len(scored)), key=lambda i: (losses[i], i))
+        base = scored[0][1]
+        gained = [t for t in self.targets if t.met(scored[best][1][t.id]) and not t.met(base[t.id])]
+        return best if gained else 0
 
     def loss(self, values: Mapping[str, float]) -> float:
         """Sum of the targets' misses: 0 when every target is met."""
@@ -317,3 +331,44 @@ comparisons too. The lead's planning rule (one sub-agent per entity it sees, a b
 from the question's wording) is the simulated planner's, not a parameter."""
 
 CALIBRATIONS: dict[str, Calibration] = {c.name: c for c in (KIMI, EFFORT)}
+
+
+# --- running one grid point -----------------------------------------------------------
+
+
+def evaluate(
+    cal: Calibration,
+    point: Mapping[str, float],
+    out: Path,
+    *,
+    tasks: Sequence[str] | None = None,
+    seeds: Sequence[int] = CALIBRATION_SEEDS,
+    workers: int | None = None,
+) -> dict[str, float]:
+    """Run `cal.design` at one grid point on the calibration tasks (world 1 of the deep
+    suite unless `tasks` names others) into the run directory `out`, and measure it."""
+    models, params = cal.bindings(point)
+    picked = list(tasks) if tasks is not None else calibration_tasks()
+    world = max((_world(t) for t in picked), default=0)
+    comparison = compare(
+        [cal.design],
+        suite="deep",
+        worlds=world + 1,
+        seeds=list(seeds),
+        tasks=picked,
+        models=models or None,
+        params=params or None,
+        out=out,
+        workers=workers,
+    )
+    traces: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    with (out / "traces.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            t = json.loads(line)
+            traces[(t["architecture"], t["task_id"], t["seed"])] = t["steps"]
+    return cal.measure(list(comparison.results), traces)
+
+
+def _world(task_id: str) -> int:
+    head = task_id.split("-", 1)[0]
+    return int(head.split("~w", 1)[1]) if "~w" in head else 0
