@@ -34,7 +34,7 @@ def list_command() -> None:
         print(f"    published: {s.published}")
 
 
-@app.command("run", help="Run a study and write DIR/study.json and DIR/study.md.")
+@app.command("run", help="Run a study and write DIR/study.json, DIR/study.md and DIR/study.html.")
 def run_command(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A study ('archbench study list').")],
     out: Annotated[
@@ -48,16 +48,38 @@ def run_command(
     ] = False,
     workers: WorkersOpt = None,
     force_workers: ForceWorkersOpt = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity",
+            help="Rerun with each preset parameter of every bound model shifted up and down "
+            "(skill 0.05, persistence 0.1, hallucination 0.02, summary_fidelity 0.1, "
+            "degradation 0.1) and report per row whether the verdict flips.",
+        ),
+    ] = False,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="PARAM=AMOUNT",
+            help="A shift for --sensitivity instead of the defaults (repeatable; implies "
+            "--sensitivity), e.g. --vary skill=0.1.",
+        ),
+    ] = None,
 ) -> None:
     from harness.studies import get_study
+    from harness.studies.sensitivity import DEFAULT_SHIFTS, parse_shifts, run_sensitivity
 
     study = get_study(name)  # an unknown name fails before anything is written
     check_workers(workers, None, force_workers)
+    shifts = parse_shifts(vary or []) or (DEFAULT_SHIFTS if sensitivity else ())
     start = time.perf_counter()
     result = study.run(quick, out, workers)
+    if shifts:
+        result = run_sensitivity(study, result, quick, out, workers, shifts)
     result.write(out)
     print(result.markdown(), end="")
     print(
         f"\n{name}: {time.perf_counter() - start:.1f} s; wrote {out / 'study.json'}, "
-        f"{out / 'study.md'}"
+        f"{out / 'study.md'}, {out / 'study.html'}"
     )

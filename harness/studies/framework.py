@@ -29,6 +29,7 @@ from harness.compare import compare
 from harness.errors import ConfigError
 from harness.rerun import resume
 from harness.spec import ArchitectureSpec
+from harness.studies.perturb import perturbed
 from harness.trace import EpisodeResult
 
 SIZE = "reproduced in size"
@@ -36,6 +37,8 @@ DIRECTION = "reproduced in direction"
 NOT = "not reproduced"
 NO_FIGURE = "no published figure here"
 VERDICTS = (SIZE, DIRECTION, NOT, NO_FIGURE)
+PREDICTED = "predicted"
+CALIBRATED = "calibrated"
 
 SUITE = "deep"
 """Every study runs on the deep suite: web-length pages and long chains, where context
@@ -91,6 +94,14 @@ class Row:
     why: str
     """One line: which mechanism or assumption makes the difference (empty when it holds)."""
     command: str
+    label: str = PREDICTED
+    """"predicted", or "calibrated" for a figure of one system that a committed
+    calibration (harness/studies/calibration.py) fitted on other tasks."""
+    target: float | None = None
+    """The published figure on the estimate's scale, when it is one number (the page's
+    figure draws it)."""
+    null: float | None = None
+    """The no-effect value of a direction claim, on the estimate's scale."""
 
     def as_dict(self) -> dict[str, Any]:
         est = None if self.estimate is None else self.estimate.as_dict()
@@ -104,10 +115,74 @@ class Row:
             "verdict": self.verdict,
             "why": self.why,
             "command": self.command,
+            "label": self.label,
         }
 
 
 COLUMNS = ("claim", "source", "published", "archbench (95% interval)", "verdict", "command")
+
+
+SHORT = {SIZE: "size", DIRECTION: "direction", NOT: "not", NO_FIGURE: "n/a"}
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Every row's verdict again with one preset parameter of every bound model shifted
+    (harness.studies.sensitivity): a verdict that flips under a shift as small as the
+    uncertainty of the assumption rests on that assumption."""
+
+    shifts: tuple[tuple[str, float], ...]
+    """(parameter, amount) as asked; each is run at +amount and -amount."""
+    columns: tuple[str, ...]
+    """One per run: `skill+0.05`, `skill-0.05`, ..."""
+    verdicts: tuple[Mapping[str, str], ...]
+    """Per column: row id -> verdict."""
+    base: Mapping[str, str]
+
+    def flips(self, row_id: str) -> list[str]:
+        """The columns whose verdict for `row_id` differs from the unshifted one."""
+        return [
+            c
+            for c, v in zip(self.columns, self.verdicts, strict=True)
+            if v.get(row_id) != self.base.get(row_id)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shifts": [{"param": p, "amount": a} for p, a in self.shifts],
+            "columns": list(self.columns),
+            "rows": {
+                r: {
+                    "verdict": v,
+                    "shifted": {
+                        c: s.get(r) for c, s in zip(self.columns, self.verdicts, strict=True)
+                    },
+                    "flips": self.flips(r),
+                }
+                for r, v in self.base.items()
+            },
+        }
+
+    def markdown(self, rows: Sequence[Row]) -> list[str]:
+        """A second table: per row, each shifted verdict ("=" when unchanged)."""
+        head = ["row", "verdict", *self.columns, "flips"]
+        lines = [
+            "Sensitivity (every bound preset shifted; "
+            + ", ".join(f"{p} ±{a:g}" for p, a in self.shifts)
+            + "):",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head),
+        ]
+        for r in rows:
+            cells = [
+                "=" if v.get(r.id) == r.verdict else SHORT.get(v.get(r.id, ""), "?")
+                for v in self.verdicts
+            ]
+            flips = self.flips(r.id)
+            tail = f"**{len(flips)} of {len(self.columns)}**" if flips else "none"
+            lines.append("| " + " | ".join([r.id, SHORT[r.verdict], *cells, tail]) + " |")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -120,6 +195,8 @@ class StudyResult:
     command: str
     rows: tuple[Row, ...]
     notes: tuple[str, ...] = ()
+    sensitivity: Sensitivity | None = None
+    """Set by `archbench study run --sensitivity` (harness.studies.sensitivity)."""
 
     def verdicts(self) -> dict[str, str]:
         return {r.id: r.verdict for r in self.rows}
@@ -133,6 +210,7 @@ class StudyResult:
             "columns": list(COLUMNS),
             "rows": [r.as_dict() for r in self.rows],
             "notes": list(self.notes),
+            "sensitivity": None if self.sensitivity is None else self.sensitivity.as_dict(),
         }
 
     def markdown(self) -> str:
@@ -155,6 +233,8 @@ class StudyResult:
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines += ["", "Commands:", "", *(f"- [{i}] `{c}`" for i, c in enumerate(commands, 1)), ""]
         lines += ["Notes:", "", *(f"- {n}" for n in self.notes)] if self.notes else []
+        if self.sensitivity is not None:
+            lines += ["", *self.sensitivity.markdown(self.rows)]
         return "\n".join(lines).rstrip() + "\n"
 
     def write(self, out: Path) -> None:
@@ -162,6 +242,9 @@ class StudyResult:
         text = json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
         (out / "study.json").write_text(text, encoding="utf-8")
         (out / "study.md").write_text(self.markdown(), encoding="utf-8")
+        from harness.report.study_page import study_html  # matplotlib: only when written
+
+        (out / "study.html").write_text(study_html(self), encoding="utf-8")
 
 
 RunFn = Callable[[bool, Path, int | None], StudyResult]
@@ -265,7 +348,10 @@ def command_of(plan: RunPlan, archs: Sequence[str], run_dir: Path) -> str:
 def execute(plan: RunPlan, out: Path, workers: int | None) -> Run:
     """Run `plan` into out/runs/<name>, or finish or reuse the run already there. A run
     directory planned otherwise (a quick run where a full one is asked for) is refused:
-    its numbers would be read as the other plan's."""
+    its numbers would be read as the other plan's. Under a sensitivity shift
+    (`harness.studies.perturb`) the plan's models are shifted and it runs in a directory
+    of its own."""
+    plan = perturbed(plan)
     run_dir = out / "runs" / plan.name
     archs = [_arg(a, out / "specs") for a in plan.archs]
     command = command_of(plan, archs, run_dir)
