@@ -11,8 +11,9 @@ Why verdicts come from intervals and nothing else: a study must not be tuned to 
 `verdict` is mechanical: "reproduced in size" when the published figure lies inside
 archbench's interval; "reproduced in direction" when the interval excludes the no-effect
 value (0 for a difference, 1 for a ratio, an even split for a share) on the published
-side; otherwise "not reproduced". Every archbench figure is labelled "predicted": the
-simulated models are not calibrated to the systems the sources measured.
+side; otherwise "not reproduced". A figure of one system that a committed calibration
+fitted (harness/studies/calibration.py, on other tasks) is labelled "calibrated"; every
+other figure, and every comparison between designs, is "predicted" and never tuned.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.bootstrap import Estimate
 from harness.compare import compare
@@ -31,6 +32,9 @@ from harness.rerun import resume
 from harness.spec import ArchitectureSpec
 from harness.studies.perturb import perturbed
 from harness.trace import EpisodeResult
+
+if TYPE_CHECKING:
+    from harness.studies.sensitivity import Sensitivity
 
 SIZE = "reproduced in size"
 DIRECTION = "reproduced in direction"
@@ -70,6 +74,15 @@ def verdict(
     return NOT
 
 
+def verdict_range(est: Estimate | None, lo: float, hi: float) -> str:
+    """The verdict of a figure published as a range ("3-10 calls"): in size when
+    archbench's interval meets the range, not reproduced otherwise (no direction: a range
+    of one system's figure has no no-effect value)."""
+    if est is None or est.hi < lo or est.lo > hi:
+        return NOT
+    return SIZE
+
+
 def explain(v: str, why_not: str, why_size: str = "") -> str:
     """The one line a verdict carries: nothing when reproduced in size; for a direction
     only, why the size differs (nothing for a claim of direction only); otherwise why the
@@ -88,7 +101,7 @@ class Row:
     source: str
     published: str
     figure: str
-    """archbench's figure as printed, labelled "predicted"."""
+    """archbench's figure as printed, starting with its label."""
     estimate: Estimate | None
     verdict: str
     why: str
@@ -123,66 +136,6 @@ COLUMNS = ("claim", "source", "published", "archbench (95% interval)", "verdict"
 
 
 SHORT = {SIZE: "size", DIRECTION: "direction", NOT: "not", NO_FIGURE: "n/a"}
-
-
-@dataclass(frozen=True)
-class Sensitivity:
-    """Every row's verdict again with one preset parameter of every bound model shifted
-    (harness.studies.sensitivity): a verdict that flips under a shift as small as the
-    uncertainty of the assumption rests on that assumption."""
-
-    shifts: tuple[tuple[str, float], ...]
-    """(parameter, amount) as asked; each is run at +amount and -amount."""
-    columns: tuple[str, ...]
-    """One per run: `skill+0.05`, `skill-0.05`, ..."""
-    verdicts: tuple[Mapping[str, str], ...]
-    """Per column: row id -> verdict."""
-    base: Mapping[str, str]
-
-    def flips(self, row_id: str) -> list[str]:
-        """The columns whose verdict for `row_id` differs from the unshifted one."""
-        return [
-            c
-            for c, v in zip(self.columns, self.verdicts, strict=True)
-            if v.get(row_id) != self.base.get(row_id)
-        ]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "shifts": [{"param": p, "amount": a} for p, a in self.shifts],
-            "columns": list(self.columns),
-            "rows": {
-                r: {
-                    "verdict": v,
-                    "shifted": {
-                        c: s.get(r) for c, s in zip(self.columns, self.verdicts, strict=True)
-                    },
-                    "flips": self.flips(r),
-                }
-                for r, v in self.base.items()
-            },
-        }
-
-    def markdown(self, rows: Sequence[Row]) -> list[str]:
-        """A second table: per row, each shifted verdict ("=" when unchanged)."""
-        head = ["row", "verdict", *self.columns, "flips"]
-        lines = [
-            "Sensitivity (every bound preset shifted; "
-            + ", ".join(f"{p} ±{a:g}" for p, a in self.shifts)
-            + "):",
-            "",
-            "| " + " | ".join(head) + " |",
-            "|" + "---|" * len(head),
-        ]
-        for r in rows:
-            cells = [
-                "=" if v.get(r.id) == r.verdict else SHORT.get(v.get(r.id, ""), "?")
-                for v in self.verdicts
-            ]
-            flips = self.flips(r.id)
-            tail = f"**{len(flips)} of {len(self.columns)}**" if flips else "none"
-            lines.append("| " + " | ".join([r.id, SHORT[r.verdict], *cells, tail]) + " |")
-        return lines
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,8 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
                 v,
                 explain(v, WHY[(a, b)]),
                 result.command,
+                target=pub,
+                null=0.0,
             )
         )
     total = sum(s["failed"] for s in per_design.values())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,8 @@ from harness.stats import bootstrap, paired
 from harness.trace import EpisodeResult
 
 Array = npt.NDArray[np.float64]
+Traces = Mapping[tuple[str, str, int], list[dict[str, Any]]]
+"""Steps of every episode of a run, keyed (architecture, task, seed) (framework.Run.traces)."""
 Value = Callable[[EpisodeResult], float]
 
 
@@ -110,14 +113,21 @@ def r_squared(x: Array, y: Array) -> float:
     return 1.0 - float((resid**2).sum()) / total if total > 0 else float("nan")
 
 
-def fmt(est: Estimate | None, unit: str = "", scale: float = 1.0, digits: int = 1) -> str:
-    """`predicted 7.9 [7.5, 8.3] steps`; a "%" or "x" unit follows every number."""
+def fmt(
+    est: Estimate | None,
+    unit: str = "",
+    scale: float = 1.0,
+    digits: int = 1,
+    label: str = "predicted",
+) -> str:
+    """`predicted 7.9 [7.5, 8.3] steps`; a "%" or "x" unit follows every number. `label`:
+    "calibrated" for a figure a committed calibration fitted (framework.CALIBRATED)."""
     if est is None:
-        return "predicted: n/a (no episodes)"
+        return f"{label}: n/a (no episodes)"
     each = unit if unit in ("%", "x") else ""
     tail = "" if each else unit
 
     def one(x: float) -> str:
         return f"{x * scale:,.{digits}f}{each}".replace("-", "\u2212")
 
-    return f"predicted {one(est.mean)} [{one(est.lo)}, {one(est.hi)}]{tail}"
+    return f"{label} {one(est.mean)} [{one(est.lo)}, {one(est.hi)}]{tail}"

@@ -15,12 +15,14 @@ figure behind them), ±0.02 for hallucination (presets span 0.01-0.06).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.errors import ConfigError
 from harness.selection import split_assignment
-from harness.studies.framework import Sensitivity, Study, StudyResult
+from harness.studies.framework import SHORT, Row, Study, StudyResult
 from harness.studies.perturb import Perturbation, active
 
 DEFAULT_SHIFTS: tuple[tuple[str, float], ...] = (
@@ -30,6 +32,66 @@ DEFAULT_SHIFTS: tuple[tuple[str, float], ...] = (
     ("summary_fidelity", 0.1),
     ("degradation", 0.1),
 )
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Every row's verdict again with one preset parameter of every bound model shifted
+    (harness.studies.sensitivity): a verdict that flips under a shift as small as the
+    uncertainty of the assumption rests on that assumption."""
+
+    shifts: tuple[tuple[str, float], ...]
+    """(parameter, amount) as asked; each is run at +amount and -amount."""
+    columns: tuple[str, ...]
+    """One per run: `skill+0.05`, `skill-0.05`, ..."""
+    verdicts: tuple[Mapping[str, str], ...]
+    """Per column: row id -> verdict."""
+    base: Mapping[str, str]
+
+    def flips(self, row_id: str) -> list[str]:
+        """The columns whose verdict for `row_id` differs from the unshifted one."""
+        return [
+            c
+            for c, v in zip(self.columns, self.verdicts, strict=True)
+            if v.get(row_id) != self.base.get(row_id)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "shifts": [{"param": p, "amount": a} for p, a in self.shifts],
+            "columns": list(self.columns),
+            "rows": {
+                r: {
+                    "verdict": v,
+                    "shifted": {
+                        c: s.get(r) for c, s in zip(self.columns, self.verdicts, strict=True)
+                    },
+                    "flips": self.flips(r),
+                }
+                for r, v in self.base.items()
+            },
+        }
+
+    def markdown(self, rows: Sequence[Row]) -> list[str]:
+        """A second table: per row, each shifted verdict ("=" when unchanged)."""
+        head = ["row", "verdict", *self.columns, "flips"]
+        lines = [
+            "Sensitivity (every bound preset shifted; "
+            + ", ".join(f"{p} ±{a:g}" for p, a in self.shifts)
+            + "):",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head),
+        ]
+        for r in rows:
+            cells = [
+                "=" if v.get(r.id) == r.verdict else SHORT.get(v.get(r.id, ""), "?")
+                for v in self.verdicts
+            ]
+            flips = self.flips(r.id)
+            tail = f"**{len(flips)} of {len(self.columns)}**" if flips else "none"
+            lines.append("| " + " | ".join([r.id, SHORT[r.verdict], *cells, tail]) + " |")
+        return lines
 
 
 def parse_shifts(raw: Sequence[str]) -> tuple[tuple[str, float], ...]:
