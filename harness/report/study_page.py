@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib
+
 from harness.report.pages import environment
-from harness.report.plots import PALETTE, Plot, _figure, _finish
-from harness.studies.framework import SHORT, StudyResult
+from harness.report.plots import PALETTE, RC, Plot, _figure, _finish
+from harness.studies.framework import SHORT, Row, StudyResult
 
 VERDICT_CLASS = {
     "reproduced in size": "good",
@@ -29,30 +31,38 @@ def study_plot(result: StudyResult) -> Plot | None:
     rows = [r for r in result.rows if r.estimate is not None]
     if not rows:
         return None
-    fig = _figure(7.0, 0.62 * len(rows) + 0.5)
-    axes = fig.subplots(len(rows), 1, squeeze=False)[:, 0]
-    for ax, r in zip(axes, rows, strict=True):
-        est = r.estimate
-        assert est is not None
-        colour = _COLOUR[VERDICT_CLASS.get(r.verdict, "")]
-        ax.plot([est.lo, est.hi], [0, 0], color=colour, linewidth=5, solid_capstyle="butt")
-        ax.plot([est.mean], [0], "o", color="#1d232b", markersize=4)
-        xs = [est.lo, est.hi]
-        if r.target is not None:
-            ax.plot([r.target], [0], "D", color="#1d232b", markersize=6, fillstyle="none")
-            xs.append(r.target)
-        if r.null is not None:
-            ax.axvline(r.null, color="#888888", linestyle=":", linewidth=1)
-            xs.append(r.null)
-        lo, hi = min(xs), max(xs)
-        pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
-        ax.set_xlim(lo - pad, hi + pad)
-        ax.set_yticks([])
-        ax.set_ylim(-1, 1)
-        ax.set_title(f"{r.id} ({r.label})", loc="left", fontsize=8.5, fontweight="normal")
-        ax.grid(axis="y", visible=False)
-        ax.spines["left"].set_visible(False)
+    with matplotlib.rc_context(RC):
+        fig = _figure(7.0, 0.62 * len(rows) + 0.5)
+        axes = fig.subplots(len(rows), 1, squeeze=False)[:, 0]
+        for ax, r in zip(axes, rows, strict=True):
+            _panel(ax, r)
     return _finish(fig, f"study-{result.study}", f"{result.study}: archbench's figures")
+
+
+def _panel(ax: Any, r: Row) -> None:
+    est = r.estimate
+    assert est is not None
+    colour = _COLOUR[VERDICT_CLASS.get(r.verdict, "")]
+    xs = [est.lo, est.hi]
+    if r.target_range is not None:
+        ax.axvspan(*r.target_range, color="#1d232b", alpha=0.12, linewidth=0)
+        xs += list(r.target_range)
+    elif r.target is not None:
+        ax.plot([r.target], [0], "D", color="#1d232b", markersize=6, fillstyle="none")
+        xs.append(r.target)
+    ax.plot([est.lo, est.hi], [0, 0], color=colour, linewidth=5, solid_capstyle="butt")
+    ax.plot([est.mean], [0], "o", color="#1d232b", markersize=4)
+    if r.null is not None:
+        ax.axvline(r.null, color="#888888", linestyle=":", linewidth=1)
+        xs.append(r.null)
+    lo, hi = min(xs), max(xs)
+    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_yticks([])
+    ax.set_ylim(-1, 1)
+    ax.set_title(f"{r.id} ({r.label})", loc="left", fontsize=8.5, fontweight="normal")
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
 
 
 def study_html(result: StudyResult) -> str:

@@ -166,7 +166,7 @@ def _effort_rows(multi: list[EpisodeResult], traces: m.Traces, cmd: str) -> list
                 explain(v, why[t.id]),
                 cmd,
                 label=CALIBRATED,
-                target=(t.lo + t.hi) / 2,
+                target_range=(t.lo, t.hi),
             )
         )
     return rows

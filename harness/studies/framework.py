@@ -115,6 +115,8 @@ class Row:
     figure draws it)."""
     null: float | None = None
     """The no-effect value of a direction claim, on the estimate's scale."""
+    target_range: tuple[float, float] | None = None
+    """A figure published as a range ("3-10 calls"), on the estimate's scale."""
 
     def as_dict(self) -> dict[str, Any]:
         est = None if self.estimate is None else self.estimate.as_dict()
