@@ -68,6 +68,9 @@ SPEC = ArchitectureSpec(
         EdgeSpec(source="review", target="write", label="finish"),
         EdgeSpec(source="write", target="end"),
     ],
+    # min_reads, max_steps, max_workers calibrated to Anthropic's effort per query type
+    # (harness/studies/calibration.py, EFFORT; docs/studies.md "Calibration"): lookups meet
+    # theirs at these values, comparisons are out of reach of any grid point, so they stay.
     params={
         "min_reads": ParamSpec(
             default=3, description="documents each sub-agent is briefed to read before reporting"
