@@ -138,12 +138,14 @@ def test_a_second_run_reuses_the_run_directories(
 ) -> None:
     out = quick_runs["kimi-steps"]
     before = (out / "study.json").read_text(encoding="utf-8")
+    page = (out / "study.html").read_bytes()
     results = out / "runs" / "kimi-context" / "results.jsonl"
     stamp = results.stat().st_mtime_ns
     code, _, _ = cli(["study", "run", "kimi-steps", "--quick", "--out", str(out)], capsys)
     assert code == 0
     assert results.stat().st_mtime_ns == stamp  # nothing ran again
     assert (out / "study.json").read_text(encoding="utf-8") == before
+    assert (out / "study.html").read_bytes() == page  # the page, figure included: same bytes
 
 
 def test_a_full_run_refuses_a_quick_runs_directory(quick_runs: dict[str, Path]) -> None:
