@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from harness.bounds import check_workers
-from harness.cli.options import ForceWorkersOpt, WorkersOpt
+from harness.cli.options import ExecutorOpt, ForceWorkersOpt, WorkersOpt
 
 app = typer.Typer(
     help="Published findings reproduced by recipe: list the studies, run one.",
@@ -48,13 +48,16 @@ def run_command(
     ] = False,
     workers: WorkersOpt = None,
     force_workers: ForceWorkersOpt = False,
+    executor: ExecutorOpt = None,
 ) -> None:
     from harness.studies import get_study
+    from harness.studies.framework import executing
 
     study = get_study(name)  # an unknown name fails before anything is written
-    check_workers(workers, None, force_workers)
+    check_workers(workers, executor, force_workers)
     start = time.perf_counter()
-    result = study.run(quick, out, workers)
+    with executing(executor):
+        result = study.run(quick, out, workers)
     result.write(out)
     print(result.markdown(), end="")
     print(
