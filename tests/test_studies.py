@@ -18,7 +18,7 @@ from harness.errors import ConfigError
 from harness.studies import STUDIES, get_study
 from harness.studies.framework import COLUMNS, DIRECTION, NOT, SIZE, VERDICTS, verdict
 
-NAMES = ["kimi-steps", "anthropic-multi-agent", "mast"]
+NAMES = ["kimi-steps", "anthropic-multi-agent", "mast", "scaling-laws"]
 
 
 @pytest.fixture(scope="module")

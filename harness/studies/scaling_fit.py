@@ -16,6 +16,7 @@ by the recipe and carries no such noise.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -81,14 +82,11 @@ def config_means(
     d: Columns, archs: Sequence[str], levels: Sequence[float], structures: Sequence[str]
 ) -> Array:
     """Accuracy of every configuration: shape (archs, structures, levels)."""
-    out = np.zeros((len(archs), len(structures), len(levels)))
-    for si, s in enumerate(structures):
-        sel = mask(d, s)
-        n = max(int(sel.sum()), 1)
-        for ai, a in enumerate(archs):
-            for li, lv in enumerate(levels):
-                out[ai, si, li] = float(d[column(a, lv)][sel].sum()) / n
-    return out
+    values = np.stack([d[column(a, lv)] for a in archs for lv in levels])
+    weights = np.stack([mask(d, s) for s in structures]).T.astype(np.float64)
+    means = (values @ weights) / np.maximum(weights.sum(axis=0), 1.0)
+    shaped = means.reshape(len(archs), len(levels), len(structures)).transpose(0, 2, 1)
+    return np.asarray(shaped, dtype=np.float64)
 
 
 def saturation_slope(
@@ -123,10 +121,10 @@ def features(structure: Array, level: Array) -> Array:
     return np.column_stack([np.ones_like(level), structure, level, structure * level])
 
 
-def best(values: Array) -> int:
-    """Index of the largest value; a tie goes to the first (the simpler design: the
-    single agent comes first in the grid)."""
-    return int(np.flatnonzero(values >= values.max() - 1e-12)[0])
+def best(values: Array) -> npt.NDArray[np.intp]:
+    """Index of the largest value along the first axis; a tie goes to the first (the
+    simpler design: the single agent comes first in the grid)."""
+    return np.asarray(np.argmax(values, axis=0), dtype=np.intp)
 
 
 def held_out_hits(acc: Array, levels: Sequence[float]) -> tuple[Array, Array]:
@@ -134,29 +132,35 @@ def held_out_hits(acc: Array, levels: Sequence[float]) -> tuple[Array, Array]:
     configurations (least squares on `features`), predict the held-out level's, and pick
     the best design per structure. Returns (hits of the fitted predictor, hits of the
     baseline that always names the design that was best most often in training), each
-    one 0/1 per held-out configuration (structure x level)."""
+    one 0/1 per held-out configuration (structure x level). The fit's matrix depends on
+    the levels only, so each fold's pseudo-inverse is computed once."""
     n_arch, n_struct, n_lev = acc.shape
-    lv = np.asarray(levels, dtype=np.float64)
     hits, base = [], []
-    for held in range(n_lev):
-        train = [li for li in range(n_lev) if li != held]
+    winners = best(acc)  # (structures, levels)
+    for held, (train, proj) in enumerate(_folds(tuple(levels), n_struct)):
+        y = acc[:, :, train].reshape(n_arch, -1)  # rows ordered structure-major
+        pred = proj @ y.T  # (structures, archs)
+        wins = np.bincount(winners[:, train].reshape(-1), minlength=n_arch)
+        common = int(np.argmax(wins))
+        truth = winners[:, held]
+        hits.append(best(np.round(pred.T, 9)) == truth)  # exact ties: the first design
+        base.append(common == truth)
+    return np.concatenate(hits).astype(np.float64), np.concatenate(base).astype(np.float64)
+
+
+@functools.cache
+def _folds(levels: tuple[float, ...], n_struct: int) -> list[tuple[list[int], Array]]:
+    """Per held-out level: the training levels and the map from training accuracies to
+    predictions at the held-out level (x_test @ pinv(x_train))."""
+    lv = np.asarray(levels, dtype=np.float64)
+    out = []
+    for held in range(len(levels)):
+        train = [li for li in range(len(levels)) if li != held]
         s_tr = np.repeat(np.arange(n_struct, dtype=np.float64), len(train))
-        l_tr = np.tile(lv[train], n_struct)
-        x_tr = features(s_tr, l_tr)
+        x_tr = features(s_tr, np.tile(lv[train], n_struct))
         x_te = features(np.arange(n_struct, dtype=np.float64), np.full(n_struct, lv[held]))
-        pred = np.zeros((n_arch, n_struct))
-        for a in range(n_arch):
-            coef, *_ = np.linalg.lstsq(x_tr, acc[a][:, train].reshape(-1), rcond=None)
-            pred[a] = x_te @ coef
-        wins = np.bincount(
-            [best(acc[:, s, li]) for s in range(n_struct) for li in train], minlength=n_arch
-        )
-        common = best(wins.astype(np.float64))
-        for s in range(n_struct):
-            truth = best(acc[:, s, held])
-            hits.append(float(best(pred[:, s]) == truth))
-            base.append(float(common == truth))
-    return np.array(hits), np.array(base)
+        out.append((train, x_te @ np.linalg.pinv(x_tr)))
+    return out
 
 
 def predictor_score(
