@@ -152,12 +152,19 @@ def ray_instance() -> Iterator[Any]:
 @pytest.mark.skipif(not HAVE_RAY, reason="Ray is not installed (pip install 'archbench[ray]')")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ResourceWarning")
 def test_ray_gives_the_local_study(ray_instance: Any, quick: Path, tmp_path: Path) -> None:
+    """`archbench study run --executor ray` (on the running local instance): the same
+    table and the same run files as the local quick run."""
+    from harness.cli import main
+
     out = tmp_path / "ray"
-    with executing("ray"):
-        result = run(True, out, None)
+    try:
+        main(["study", "run", "scaling-laws", "--quick", "--executor", "ray", "-o", str(out)])
+    except SystemExit as exc:
+        assert not exc.code
+    got = json.loads((out / "study.json").read_text(encoding="utf-8"))
     local = json.loads((quick / "study.json").read_text(encoding="utf-8"))
-    assert [r.as_dict()["estimate"] for r in result.rows] == [r["estimate"] for r in local["rows"]]
-    assert result.verdicts() == QUICK_VERDICTS
+    assert [r["estimate"] for r in got["rows"]] == [r["estimate"] for r in local["rows"]]
+    assert {r["id"]: r["verdict"] for r in got["rows"]} == QUICK_VERDICTS
     for lv in QUICK_GRID.levels:
         name = f"skill-{lv:g}"
         for f in ("results.jsonl", "traces.jsonl"):
@@ -166,6 +173,15 @@ def test_ray_gives_the_local_study(ray_instance: Any, quick: Path, tmp_path: Pat
             ).read_bytes()
         config = json.loads((out / "runs" / name / "config.json").read_text(encoding="utf-8"))
         assert config["execution"]["executor"] == "ray"
+
+
+def test_executing_sets_the_executor_only_inside() -> None:
+    from harness.studies import framework
+
+    assert framework._EXECUTOR.get() is None
+    with executing("ray"):
+        assert framework._EXECUTOR.get() == "ray"
+    assert framework._EXECUTOR.get() is None
 
 
 def test_cli_refuses_an_unknown_executor(
