@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from harness.bounds import check_workers
-from harness.cli.options import ForceWorkersOpt, WorkersOpt
+from harness.cli.options import ExecutorOpt, ForceWorkersOpt, WorkersOpt
 
 app = typer.Typer(
     help="Published findings reproduced by recipe: list the studies, run one.",
@@ -66,17 +66,20 @@ def run_command(
             "--sensitivity), e.g. --vary skill=0.1.",
         ),
     ] = None,
+    executor: ExecutorOpt = None,
 ) -> None:
     from harness.studies import get_study
+    from harness.studies.framework import executing
     from harness.studies.sensitivity import DEFAULT_SHIFTS, parse_shifts, run_sensitivity
 
     study = get_study(name)  # an unknown name fails before anything is written
-    check_workers(workers, None, force_workers)
+    check_workers(workers, executor, force_workers)
     shifts = parse_shifts(vary or []) or (DEFAULT_SHIFTS if sensitivity else ())
     start = time.perf_counter()
-    result = study.run(quick, out, workers)
-    if shifts:
-        result = run_sensitivity(study, result, quick, out, workers, shifts)
+    with executing(executor):
+        result = study.run(quick, out, workers)
+        if shifts:
+            result = run_sensitivity(study, result, quick, out, workers, shifts)
     result.write(out)
     print(result.markdown(), end="")
     print(

@@ -15,8 +15,9 @@ from harness.studies.anthropic import STUDY as ANTHROPIC
 from harness.studies.framework import Study, StudyResult
 from harness.studies.kimi_steps import STUDY as KIMI_STEPS
 from harness.studies.mast import STUDY as MAST
+from harness.studies.scaling_laws import STUDY as SCALING_LAWS
 
-STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST)}
+STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST, SCALING_LAWS)}
 
 
 def get_study(name: str) -> Study:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -300,13 +302,15 @@ def command_of(plan: RunPlan, archs: Sequence[str], run_dir: Path) -> str:
     return shlex.join(parts)
 
 
-def execute(plan: RunPlan, out: Path, workers: int | None) -> Run:
+def execute(plan: RunPlan, out: Path, workers: int | None, *, executor: str | None = None) -> Run:
     """Run `plan` into out/runs/<name>, or finish or reuse the run already there. A run
     directory planned otherwise (a quick run where a full one is asked for) is refused:
     its numbers would be read as the other plan's. Under a sensitivity shift
     (`harness.studies.perturb`) the plan's models are shifted and it runs in a directory
-    of its own."""
+    of its own. `executor` (default: the one
+    `executing` set, else local or worker processes) only says where episodes run."""
     plan = perturbed(plan)
+    executor = executor or _EXECUTOR.get()
     run_dir = out / "runs" / plan.name
     archs = [_arg(a, out / "specs") for a in plan.archs]
     command = command_of(plan, archs, run_dir)
@@ -324,7 +328,7 @@ def execute(plan: RunPlan, out: Path, workers: int | None) -> Run:
                 f"--out '{out}': {run_dir} holds a run of another plan "
                 f"({'full' if plan.quick else 'quick'}?); choose a new --out"
             )
-        comparison = resume(run_dir, workers=workers)
+        comparison = resume(run_dir, workers=workers, executor=executor)
     else:
         comparison = compare(
             archs,
@@ -335,8 +339,24 @@ def execute(plan: RunPlan, out: Path, workers: int | None) -> Run:
             params=dict(plan.params) or None,
             out=run_dir,
             workers=workers,
+            executor=executor,
         )
     return Run(plan, run_dir, list(comparison.results), dict(comparison.config), command)
+
+
+_EXECUTOR: ContextVar[str | None] = ContextVar("study_executor", default=None)
+
+
+@contextmanager
+def executing(executor: str | None) -> Iterator[None]:
+    """Every `execute` inside runs its episodes on `executor` ("ray": a Ray cluster), so
+    `archbench study run --executor ray` reaches every study's runs without a parameter
+    in each recipe. Results are the executor's to place, not to change."""
+    token = _EXECUTOR.set(executor)
+    try:
+        yield
+    finally:
+        _EXECUTOR.reset(token)
 
 
 def study_command(name: str, quick: bool, out: Path, workers: int | None) -> str:
