@@ -12,11 +12,16 @@ import difflib
 
 from harness.errors import UnknownNameError
 from harness.studies.anthropic import STUDY as ANTHROPIC
+from harness.studies.equal_budget import STUDY as EQUAL_BUDGET
 from harness.studies.framework import Study, StudyResult
 from harness.studies.kimi_steps import STUDY as KIMI_STEPS
+from harness.studies.manus_context import STUDY as MANUS_CONTEXT
 from harness.studies.mast import STUDY as MAST
+from harness.studies.routing import STUDY as ROUTING
 
-STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST)}
+STUDIES: dict[str, Study] = {
+    s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST, MANUS_CONTEXT, EQUAL_BUDGET, ROUTING)
+}
 
 
 def get_study(name: str) -> Study:
