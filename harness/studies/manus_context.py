@@ -189,7 +189,7 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         "The ratio and the hit rate are ratios of sums over episodes, bootstrapped over "
         "(world, task) clusters; the saving prices every call at Sonnet 4's $3 / $0.30 / $15 "
         "(the blog's example) with and without the cached price.",
-        f"Workers read {worker_share:.0%} of the input tokens. As bound, workers run "
+        f"Workers read {worker_share:.1%} of the input tokens. As bound, workers run "
         "qwen-plus, whose listing has no cached price (0.40 / 0.40): on the design's own "
         "prices their cache hits save nothing.",
     )
