@@ -116,12 +116,24 @@ def test_router_design_routes_to_the_single_and_the_multi_paths(skill: float) ->
     assert single.nodes[0].name == "research"
 
 
+@pytest.mark.parametrize("skill", routing.LEVELS)
+def test_cascade_runs_the_single_loop_first_then_its_router_escalates(skill: float) -> None:
+    spec = routing.cascade_spec(skill)
+    assert compile_architecture(spec) is not None
+    assert spec.entry == "research"
+    by_name = {n.name: n for n in spec.nodes}
+    assert by_name["research"].prompt == "worker"  # its answer is a report the router reads
+    route = {(e.label, e.target, e.when) for e in spec.edges if e.source == "route"}
+    assert route == {("research", "lead_plan", "choice"), ("finish", "write", "choice")}
+    assert by_name["route"].role == "router"  # the router acts through its own model
+
+
 def test_routing_router_goes_both_ways(quick: dict[str, Any]) -> None:
     """The router's choice is a skill draw of its own model: at skill 0.6 it sends some
     requests to each path (the share is in the notes)."""
     notes = " ".join(quick["routing"]["notes"])
-    assert "skill 0.6:" in notes and "skill 0.9:" in notes
-    weak = next(n for n in quick["routing"]["notes"] if n.startswith("skill 0.6: single"))
+    assert "skill-60:" in notes and "skill-90:" in notes
+    weak = next(n for n in quick["routing"]["notes"] if n.startswith("skill-60: accuracy"))
     share = int(weak.split("router sent ")[1].split("%")[0])
     assert 0 < share < 100
 
