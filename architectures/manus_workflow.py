@@ -4,6 +4,14 @@ Encodes the hand-built workflow the article sets against Kimi: a planner splits 
 by a fixed template (one sub-question per entity), workers with their own contexts research
 the parts in parallel with a fixed step budget each, and a writer composes the answer.
 Roles default to external models (the article: Claude + Qwen).
+
+Calibrated (scripts/calibrate_manus.py, targets committed before the run): the workers'
+budget, reading brief and width, and the worker model's thinking mode, are set so that
+the workflow's input:output token ratio on the deep suite is near the 100:1 Manus
+published (Manus blog, "Context Engineering for AI Agents", 2025-07-18). Its other
+published figure, ~50 tool calls per task, is out of reach of these parameters (at most
+23.5 on the grid): workers stop once their sub-question is answered and its results are
+read.
 """
 
 from harness.spec import ArchitectureSpec, EdgeSpec, NodeSpec, ParamSpec
@@ -15,7 +23,8 @@ SPEC = ArchitectureSpec(
     "Qwen); parallel, but the structure is fixed in advance.",
     roles={
         "planner": "mock/claude-sonnet-4",
-        "worker": "mock/qwen-plus",
+        # calibrated: qwen-plus in its non-thinking mode (Qwen3's enable_thinking=false)
+        "worker": "mock/qwen-plus?reasoning_tokens=0",
         "writer": "mock/claude-sonnet-4",
     },
     entry="plan",
@@ -68,10 +77,15 @@ SPEC = ArchitectureSpec(
             description="may workers change their plan when a search fails (a fixed workflow: no)",
         ),
         "min_reads": ParamSpec(
-            default=3,
-            description="documents each worker is briefed to read (the template's thoroughness)",
+            default=20,
+            description="documents each worker is briefed to read (the template's "
+            "thoroughness; calibrated)",
         ),
-        "max_steps": ParamSpec(default=6, description="fixed step budget of each worker"),
-        "max_workers": ParamSpec(default=5, description="at most this many parallel workers"),
+        "max_steps": ParamSpec(
+            default=30, description="fixed step budget of each worker (calibrated)"
+        ),
+        "max_workers": ParamSpec(
+            default=10, description="at most this many parallel workers (calibrated)"
+        ),
     },
 )

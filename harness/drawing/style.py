@@ -45,6 +45,7 @@ PALETTE: tuple[Swatch, ...] = (
     Swatch("#fdb462", "#d95f02"),  # orange
     Swatch("#8dd3c7", "#1b9e77"),  # teal
     Swatch("#e5c494", "#8c6d31"),  # tan
+    Swatch("#ccebc5", "#41ab5d"),  # mint
 )
 
 # Overlay heat (ColorBrewer YlOrRd): from "a little" to "most of the run".
@@ -71,6 +72,7 @@ FIXED_SLOTS: dict[str, int] = {
     "mock/o3": 5,
     "mock/claude-sonnet-4": 7,
     "mock/minimax-m1": 8,
+    "mock/qwen-plus?reasoning_tokens=0": 6,  # manus-workflow's calibrated worker binding
 }
 """The article's models have a colour of their own in every drawing, whatever else is in
 it (a hash alone gives two of them the same slot, and one would move)."""
@@ -89,7 +91,7 @@ def model_colours(models: Iterable[str]) -> dict[str, Swatch]:
     variants = [m for m in ids if m not in FIXED_SLOTS and m.split("?")[0] in FIXED_SLOTS]
     others = [m for m in ids if m not in fixed and m not in variants]
     for model in [*fixed, *variants, *others]:
-        slot = FIXED_SLOTS.get(model.split("?")[0])
+        slot = FIXED_SLOTS.get(model, FIXED_SLOTS.get(model.split("?")[0]))
         if slot is None:
             slot = int(hashlib.sha256(model.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
         if len(taken) < len(PALETTE):

@@ -12,12 +12,18 @@ import difflib
 
 from harness.errors import UnknownNameError
 from harness.studies.anthropic import STUDY as ANTHROPIC
+from harness.studies.equal_budget import STUDY as EQUAL_BUDGET
 from harness.studies.framework import Study, StudyResult
 from harness.studies.kimi_steps import STUDY as KIMI_STEPS
+from harness.studies.manus_context import STUDY as MANUS_CONTEXT
 from harness.studies.mast import STUDY as MAST
+from harness.studies.routing import STUDY as ROUTING
 from harness.studies.scaling_laws import STUDY as SCALING_LAWS
 
-STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST, SCALING_LAWS)}
+STUDIES: dict[str, Study] = {
+    s.name: s
+    for s in (KIMI_STEPS, ANTHROPIC, MAST, SCALING_LAWS, MANUS_CONTEXT, EQUAL_BUDGET, ROUTING)
+}
 
 
 def get_study(name: str) -> Study:
