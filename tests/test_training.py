@@ -190,10 +190,10 @@ def test_policy_features_and_choices_do_not_depend_on_the_hidden_solution(
     assert len(seen) > 20
     for request in seen:
         swapped = replace(request, oracle=other)
-        phi = policy.vector(request)
-        assert phi == policy.vector(swapped)
+        phi = policy.request_vector(request)
+        assert phi == policy.request_vector(swapped)
         for d in strategy.DECISIONS:
-            assert policy.prob(d, 0.7, phi) == policy.prob(d, 0.7, policy.vector(swapped))
+            assert policy.prob(d, 0.7, phi) == policy.prob(d, 0.7, policy.request_vector(swapped))
 
 
 # --- training worlds are not evaluation tasks ---------------------------------------------
