@@ -13,13 +13,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 
-def run(episodes: int, workers: int, root: Path) -> tuple[float, bytes]:
+def cpu_seconds() -> float:
+    """CPU time of this process and its reaped workers: on a machine other jobs load, what
+    the training itself cost (wall time there measures the neighbours too)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(episodes: int, workers: int, root: Path) -> tuple[float, float, bytes]:
     from harness.training import TrainConfig, train
 
     cfg = TrainConfig(
@@ -30,10 +39,10 @@ def run(episodes: int, workers: int, root: Path) -> tuple[float, bytes]:
         eval_suites=(),
     )
     out = root / f"w{workers}"
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     train(cfg, out, workers=workers)
-    wall = time.perf_counter() - t0
-    return wall, (out / "policy.json").read_bytes()
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    return wall, cpu, (out / "policy.json").read_bytes()
 
 
 def main() -> None:
@@ -46,11 +55,13 @@ def main() -> None:
     policies: list[bytes] = []
     with tempfile.TemporaryDirectory() as tmp:
         for w in args.workers:
-            wall, policy = run(args.episodes, w, Path(tmp))
+            wall, cpu, policy = run(args.episodes, w, Path(tmp))
             policies.append(policy)
             print(
-                f"workers {w}: {args.episodes} episodes in {wall:.1f} s "
-                f"({args.episodes / wall:.0f} episodes/s)"
+                f"workers {w}: {args.episodes} episodes in {wall:.1f} s wall "
+                f"({args.episodes / wall:.0f} episodes/s), {cpu:.1f} CPU-s "
+                f"({args.episodes / cpu:.0f} episodes per CPU-second; on {w} idle cores "
+                f"about {cpu / w:.0f} s)"
             )
     same = all(p == policies[0] for p in policies)
     print(f"same policy for every worker count: {same}")
