@@ -14,6 +14,7 @@ from harness.errors import ContextOverflow
 from harness.messages import Message, ModelRequest, ModelResponse, ToolCall
 from harness.sim.policy import decide
 from harness.sim.profiles import ModelProfile
+from harness.sim.strategy import DecisionLog, StrategyPolicy
 from harness.sim.turn import Turn
 from harness.usage import Usage
 
@@ -21,9 +22,19 @@ from harness.usage import Usage
 class SimulatedModel:
     """A `ModelBackend` whose behaviour is a `ModelProfile`."""
 
-    def __init__(self, model_id: str, profile: ModelProfile) -> None:
+    def __init__(
+        self,
+        model_id: str,
+        profile: ModelProfile,
+        policy: StrategyPolicy | None = None,
+        log: DecisionLog | None = None,
+    ) -> None:
         self.id = model_id
         self.profile = profile
+        self.policy = policy
+        """A trained strategy (harness.sim.strategy); None: the preset's own behaviour."""
+        self.log = log
+        """Where a trainer collects this model's policy decisions; None outside training."""
         self._recent: list[tuple[Message, ...]] = []  # a provider-side prefix cache
 
     async def generate(self, request: ModelRequest) -> ModelResponse:
@@ -34,7 +45,7 @@ class SimulatedModel:
                 f"{self.id}: {context}-token request exceeds the {p.context_window}-token window"
             )
         skill = p.skill * max(0.0, 1.0 - p.degradation * context / 100_000)
-        turn = Turn(p, skill, request)
+        turn = Turn(p, skill, request, self.policy, self.log)
         action = decide(turn)
         calls: tuple[ToolCall, ...] = ()
         if action.tool is not None:

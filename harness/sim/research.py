@@ -6,6 +6,7 @@ no other decision's draws.
 
 from __future__ import annotations
 
+from harness.sim import strategy
 from harness.sim.answering import answer, hallucinates
 from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState, query_for
@@ -16,13 +17,17 @@ def act(t: Turn) -> Action:
     states = t.states()
     forced = t.tools <= {"answer"} or t.request.config.tool_choice == "answer"
     if forced:
+        if t.request.config.tool_choice == "answer":
+            strategy.note_forced(t)
         return answer(t, states)
     pending = [s for s in states if not s.done]
     if not pending:
-        check = verify(t, states) or read_more(t)
+        check = verify(t, states) or read_more(t) or corroborate(t)
         return check if check is not None else answer(t, states)
     if hallucinates(t, states, "act.hallucinate"):
         return answer(t, states, hallucinate=True)
+    if strategy.new_move(t, "stop", "policy.stop"):
+        return answer(t, states, give_up=True)
     if t.right("act.skill"):
         return advance(t, pending[0])
     return stray(t, pending[0])
@@ -51,13 +56,22 @@ def persistence(t: Turn) -> float:
     the entity has another name is followed with probability `compliance x strength` on
     top of the model's own persistence; "follow the plan" suppresses re-planning with that
     probability."""
-    p = t.p.persistence
+    return persistence_grad(t)[0]
+
+
+def persistence_grad(t: Turn) -> tuple[float, float]:
+    """`persistence`, and its derivative by a trained policy's logit. The policy shifts
+    the model's own persistence; the brief bends the result afterwards, so what a brief
+    forbids stays forbidden with probability `compliance x strength` whatever was learnt."""
+    p, dp = strategy.own(t, "persist", t.p.persistence)
     comply = t.p.compliance * t.brief.strength
     if t.brief.hint == "alias":
         p = p + (1.0 - p) * comply
+        dp = dp * (1.0 - comply)
     if t.brief.follow_plan:
         p = p * (1.0 - comply)
-    return p
+        dp = dp * (1.0 - comply)
+    return p, dp
 
 
 def replan(t: Turn, s: ChainState) -> Action:
@@ -87,10 +101,15 @@ def replan(t: Turn, s: ChainState) -> Action:
         s.subject.lower(),
     }
     started = any(arg.lower() in replan_args for _, arg in r.actions)
-    if not moves or not (started or t.chance(persistence(t), "replan.persist", chain.entry)):
+    if not moves or not (started or _persists(t, chain.entry)):
         return answer(t, t.states(), give_up=True)
     why, tool, arg = moves[0]
     return Action(why, tool, {"query" if tool == "search" else "doc_id": arg}, MoveKind.REPLAN)
+
+
+def _persists(t: Turn, entry: str) -> bool:
+    p, dp = persistence_grad(t)
+    return strategy.chance(t, "persist", p, dp, "replan.persist", entry)
 
 
 def verify(t: Turn, states: list[ChainState]) -> Action | None:
@@ -143,3 +162,23 @@ def stray(t: Turn, s: ChainState) -> Action:
     words = [w for w in s.chain.question.split() if len(w) > 3]
     query = " ".join(t.draws.sample(words, 2, "stray.words")) or s.chain.entry
     return Action(f"Searching for {query}.", "search", {"query": query}, MoveKind.SEARCH)
+
+
+def corroborate(t: Turn) -> Action | None:
+    """A trained policy's choice to check once more before answering: open one more unread
+    result. Off without a policy. Whether the page read is a useful one (a source of the
+    chain, which can corroborate a fact or replace a decoy's) is the model's skill roll."""
+    unread = [d for d in t.reading.hits if d not in t.reading.opened]
+    if not unread or not strategy.new_move(t, "corroborate", "policy.corroborate"):
+        return None
+    docs = t.solution_docs()
+    if t.right("corroborate.pick"):
+        useful = [d for d in unread if d in docs]
+        pick = useful[0] if useful else unread[0]
+    else:
+        careless = [d for d in unread if d not in docs]
+        if not careless:
+            return None
+        pick = careless[0]
+    why = "Checking one more source before answering."
+    return Action(why, "open", {"doc_id": pick}, MoveKind.CORROBORATE)

@@ -9,6 +9,7 @@ request and its profile alone. Every random decision goes through `Turn.chance` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from harness.brief import PLAIN, Brief
 from harness.messages import ModelRequest
@@ -17,6 +18,9 @@ from harness.sim.profiles import ModelProfile
 from harness.sim.reading import ChainState, Reading, chain_state, read_context, relevant_chains
 from harness.sim.streams import Streams
 from harness.task import Solution
+
+if TYPE_CHECKING:
+    from harness.sim.strategy import DecisionLog, StrategyPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,14 @@ class Turn:
     """The context of one decision: the profile, the effective skill, the draws, the
     request, its brief and what the model has read of it."""
 
-    def __init__(self, profile: ModelProfile, skill: float, request: ModelRequest) -> None:
+    def __init__(
+        self,
+        profile: ModelProfile,
+        skill: float,
+        request: ModelRequest,
+        policy: StrategyPolicy | None = None,
+        log: DecisionLog | None = None,
+    ) -> None:
         self.p = profile
         self.skill = skill
         self.draws = Streams(request.draws)
@@ -42,6 +53,9 @@ class Turn:
         self.solution: Solution | None = request.oracle
         self.reading: Reading = read_context(request.messages)
         self.tools = {t.name for t in request.tools}
+        self.policy = policy  # strategy decisions (harness.sim.strategy); None: the preset's
+        self.log = log  # a trainer's record of this model's decisions
+        self.phi: tuple[float, ...] | None = None  # the policy's features, computed once
 
     def chance(self, probability: float, site: str, *about: object) -> bool:
         return self.draws.u(site, *about) < probability
