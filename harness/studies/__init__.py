@@ -13,10 +13,11 @@ import difflib
 from harness.errors import UnknownNameError
 from harness.studies.anthropic import STUDY as ANTHROPIC
 from harness.studies.framework import Study, StudyResult
+from harness.studies.kimi_rl import STUDY as KIMI_RL
 from harness.studies.kimi_steps import STUDY as KIMI_STEPS
 from harness.studies.mast import STUDY as MAST
 
-STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST)}
+STUDIES: dict[str, Study] = {s.name: s for s in (KIMI_STEPS, ANTHROPIC, MAST, KIMI_RL)}
 
 
 def get_study(name: str) -> Study:
