@@ -44,7 +44,7 @@ def _main(args: list[str]) -> int:
 
 
 def test_the_registry_is_the_three_studies() -> None:
-    assert list(STUDIES) == NAMES
+    assert list(STUDIES)[: len(NAMES)] == NAMES  # later studies test themselves
     for s in STUDIES.values():
         assert s.version >= 1 and s.claim and s.source and s.published
         assert s.quick_verdicts and set(s.quick_verdicts.values()) <= set(VERDICTS)
