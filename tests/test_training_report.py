@@ -20,6 +20,7 @@ from harness.report.training import (
     is_training_dir,
     load_training,
     running_mean,
+    trained_so_far,
     write_training_report,
 )
 from harness.report.training_pair import PAIR_DIR, choose, pair_specs
@@ -53,7 +54,7 @@ def test_a_training_directory_is_recognised(trained: Path, tmp_path: Path) -> No
     run = load_training(trained)
     assert run.config["arch"] == "kimi-researcher" and run.config["role"] == "agent"
     assert [r["batch"] for r in run.curve] == [1, 2, 3]
-    assert run.episodes == 8  # the last line's episodes: its batch size
+    assert run.episodes == 24  # the sum of the batches (a line holds its own batch's)
     assert run.policy is not None and run.policy["format"] == "archbench-policy"
     assert run.notes == []
 
@@ -80,6 +81,15 @@ def test_the_curves_are_the_same_bytes_for_the_same_numbers(trained: Path) -> No
 def test_running_mean() -> None:
     assert running_mean([1.0, 2.0, 3.0, 4.0], 2) == [1.0, 1.5, 2.5, 3.5]
     assert running_mean([5.0], 3) == [5.0]
+
+
+def test_the_x_axis_is_the_episodes_trained_so_far() -> None:
+    assert trained_so_far([{"episodes": 64}, {"episodes": 64}, {"episodes": 16}]) == [
+        64.0,
+        128.0,
+        144.0,
+    ]
+    assert trained_so_far([{"episodes": 8}, {}, {"episodes": 8}]) == [8.0, None, None]
 
 
 def test_the_evaluation_table_is_the_trainers(trained: Path, report: Path) -> None:

@@ -73,8 +73,9 @@ class TrainingRun:
 
     @property
     def episodes(self) -> int:
-        last = self.curve[-1].get("episodes") if self.curve else None
-        return int(last) if isinstance(last, int | float) else 0
+        """Episodes trained: the sum of the batches' (a line holds its own batch's)."""
+        done = [x for x in trained_so_far(self.curve) if x is not None]
+        return int(done[-1]) if done else 0
 
 
 def _json(path: Path, notes: list[Note], what: str) -> dict[str, Any] | None:
@@ -145,10 +146,22 @@ def running_mean(values: Sequence[float], window: int) -> list[float]:
     return out
 
 
+def trained_so_far(curve: Sequence[Mapping[str, Any]]) -> list[float | None]:
+    """Episodes trained by the end of each batch: a curve line holds its own batch's
+    episode count, so the x axis is their running sum (None once a line has none)."""
+    out: list[float | None] = []
+    total: float | None = 0.0
+    for r in curve:
+        n = _number(r.get("episodes"))
+        total = None if total is None or n is None else total + n
+        out.append(total)
+    return out
+
+
 def curve_plot(curve: Sequence[Mapping[str, Any]]) -> Plot | None:
     """Four panels (reward, accuracy, mean steps, tokens per episode) against the episodes
     trained; None when no batch has any of them."""
-    xs = [_number(r.get("episodes")) for r in curve]
+    xs = trained_so_far(curve)
     if not curve or all(x is None for x in xs):
         return None
     window = max(1, len(curve) // 10)
