@@ -22,6 +22,7 @@ from harness.cli import (
     run_cmd,
     study_cmd,
     sweep_cmd,
+    train_cmd,
 )
 from harness.cli.dotenv_file import load_env_file
 from harness.cli.export_cmd import export_command
@@ -49,6 +50,7 @@ app.command(
 app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.sweep_command)
 app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
 app.command("diff", help="Compare two runs episode by episode (B - A).")(diff_cmd.diff_command)
+app.command("train", help="Train one role's strategy policy (REINFORCE).")(train_cmd.train_command)
 app.add_typer(cache_cmd.app, name="cache")
 app.add_typer(study_cmd.app, name="study")
 

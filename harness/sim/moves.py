@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from harness.messages import ModelRequest
-from harness.sim.reading import read_context
+from harness.sim.reading import Reading, read_context
 
 _TITLE = re.compile(r"\A\[([^\]]+)\] (.*?) \| ([^|\n]*)$", re.M)
 
@@ -54,8 +54,10 @@ class Features:
     hinted: bool
 
 
-def features(request: ModelRequest) -> Features:
-    reading = read_context(request.messages)
+def features(request: ModelRequest, reading: Reading | None = None) -> Features:
+    """`reading`: the request's `read_context`, when the caller has it already."""
+    if reading is None:
+        reading = read_context(request.messages)
     steps = sum(1 for m in request.messages if m.role == "assistant")
     failed = sum(
         1

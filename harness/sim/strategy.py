@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from harness.sim.moves import Features, features
+
 if TYPE_CHECKING:
     from harness.sim.turn import Turn
 
@@ -43,8 +45,8 @@ class StrategyPolicy(Protocol):
         """Is this decision on (for new moves) or shifted (for decisions with a base)?"""
         ...
 
-    def vector(self, request: object) -> tuple[float, ...]:
-        """The scaled feature vector of a request."""
+    def vector(self, seen: Features) -> tuple[float, ...]:
+        """The scaled feature vector of what the agent has seen."""
         ...
 
     def prob(
@@ -73,7 +75,7 @@ class DecisionLog:
 def _phi(t: Turn) -> tuple[float, ...]:
     assert t.policy is not None
     if t.phi is None:
-        t.phi = t.policy.vector(t.request)
+        t.phi = t.policy.vector(features(t.request, t.reading))
     return t.phi
 
 

@@ -48,7 +48,7 @@ class TrainConfig:
     the gradient (1: no control)."""
     token_cost: float = 0.0
     """Subtracted per 1,000 tokens the episode used (0: tokens are free)."""
-    init_new_moves: float = -3.0
+    init_new_moves: float = -4.0
     """The starting logit of the moves only a policy makes (stop early, corroborate)."""
     per_family: int = 12
     """Tasks per family in each training world."""

@@ -83,11 +83,10 @@ class Policy:
     def active(self, decision: str) -> bool:
         return self.biases[decision] is not None
 
-    def vector(self, request: object) -> tuple[float, ...]:
-        assert isinstance(request, ModelRequest)
-        f = features(request)
+    def vector(self, seen: Features) -> tuple[float, ...]:
         return tuple(
-            float(getattr(f, n)) / s for n, s in zip(self.feature_names, self._scales, strict=True)
+            float(getattr(seen, n)) / s
+            for n, s in zip(self.feature_names, self._scales, strict=True)
         )
 
     def prob(
@@ -105,6 +104,10 @@ class Policy:
             z += math.log(base / (1.0 - base))
         p = _sigmoid(z)
         return p, p * (1.0 - p)
+
+    def request_vector(self, request: ModelRequest) -> tuple[float, ...]:
+        """The feature vector of a request (computed from its messages and brief)."""
+        return self.vector(features(request))
 
     # -- parameters as one vector (the trainer's view) --
 

@@ -33,7 +33,7 @@ from harness.sim.version import SIM_VERSION
 from harness.training.config import TrainConfig
 from harness.training.policy import Policy
 from harness.training.rollout import EpisodeOut, compile_for
-from harness.training.workers import make_runner
+from harness.training.workers import check_execution, make_runner
 
 Progress = Callable[[int, int, float], None]
 """progress(batches done, batches in all, mean reward of the last batch)."""
@@ -106,6 +106,7 @@ def train(
 ) -> TrainResult:
     """Train `config.role` of `config.arch` into `out` (resuming what is there)."""
     config.check()
+    check_execution(workers, executor)
     out = Path(out)
     _, base = compile_for(config)
     template = initial_policy(config, base)

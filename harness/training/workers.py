@@ -112,13 +112,17 @@ class RayRunner:
         pass
 
 
-def make_runner(cfg: TrainConfig, template: Policy, workers: int, executor: str) -> Runner:
+def check_execution(workers: int, executor: str) -> None:
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
+    if executor not in ("process", "processes", "local", "ray"):
+        raise ConfigError(f"--executor: unknown executor {executor!r} (known: process, ray)")
+
+
+def make_runner(cfg: TrainConfig, template: Policy, workers: int, executor: str) -> Runner:
+    check_execution(workers, executor)
     if executor == "ray":
         return RayRunner(cfg, template, workers)
-    if executor not in ("process", "processes", "local"):
-        raise ConfigError(f"--executor: unknown executor {executor!r} (known: process, ray)")
     if workers == 1:
         return Rollout(cfg, template)
     return ProcessRunner(cfg, template, workers)
