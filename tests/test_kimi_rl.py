@@ -23,11 +23,8 @@ from harness.studies.kimi_rl import (
     QUICK_EPISODES,
     QUICK_SEEDS,
     QUICK_VERDICTS,
-    change,
-    over_seeds,
-    pooled,
-    seed_variance,
 )
+from harness.studies.kimi_rl_measure import change, over_seeds, pooled, seed_variance
 from harness.studies.kimi_rl_runs import REWARD, bindings, train_command, train_dir
 from harness.trace import EpisodeResult
 

@@ -39,16 +39,14 @@ claim": consistent, not proof, since the simulator's optimum decides what traini
 
 from __future__ import annotations
 
-import math
+import json
 import statistics
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harness.bootstrap import Cell, Estimate
 from harness.stats import bootstrap, paired
 from harness.studies import measure as m
 from harness.studies.framework import (
-    DIRECTION,
     NOT,
     Row,
     RunPlan,
@@ -59,12 +57,24 @@ from harness.studies.framework import (
     study_command,
     verdict,
 )
+from harness.studies.kimi_rl_measure import (
+    Value,
+    change,
+    correct,
+    faults_of,
+    mean_bias,
+    mean_of,
+    over_seeds,
+    pooled,
+    same_policies,
+    seed_variance,
+    steps_of,
+)
 from harness.studies.kimi_rl_runs import (
     Arm,
     curve,
     design,
     execute_capped,
-    policy,
     train_arm,
     train_command,
 )
@@ -88,67 +98,6 @@ MATCHED_TOKENS = 24_000
 """The per-episode cap of (b): findings.md (e)'s middle cap, where the multi-agent designs
 still finish some tasks and the single agent most."""
 PUBLISHED_STEPS = 23.0
-
-Value = Callable[[EpisodeResult], float]
-
-
-def _acc(r: EpisodeResult) -> float:
-    return float(r.correct)
-
-
-def _steps(r: EpisodeResult) -> float:
-    return float(r.totals.steps)
-
-
-def _faults(r: EpisodeResult) -> float:
-    """What the format penalty charges that a result shows: invalid tool calls, and an
-    episode ended by its token budget or context window (forced answers are not in it)."""
-    return float(r.tool_errors + (r.outcome in ("budget_exhausted", "context_overflow")))
-
-
-def pooled(groups: Sequence[Sequence[EpisodeResult]], value: Value) -> dict[Cell, float]:
-    """A trained arm's value per cell: the mean over its training seeds' policies."""
-    acc: dict[Cell, list[float]] = {}
-    for g in groups:
-        for r in g:
-            acc.setdefault((r.world, r.task_id, r.seed), []).append(value(r))
-    return {k: sum(v) / len(v) for k, v in acc.items()}
-
-
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306}
-
-
-def over_seeds(values: Sequence[float]) -> Estimate | None:
-    """Mean and 95% t interval of one number per training seed."""
-    if len(values) < 2:
-        return None if not values else Estimate(values[0], values[0], values[0], 1)
-    mean = statistics.fmean(values)
-    half = _T975.get(len(values) - 1, 1.96) * statistics.stdev(values) / math.sqrt(len(values))
-    return Estimate(round(mean, 6), round(mean - half, 6), round(mean + half, 6), len(values))
-
-
-def change(lines: Sequence[dict[str, float]], key: str) -> float:
-    """Mean of `key` over the last tenth of batches minus the first tenth."""
-    k = max(1, len(lines) // 10)
-    first = [float(x[key]) for x in lines[:k]]
-    last = [float(x[key]) for x in lines[-k:]]
-    return statistics.fmean(last) - statistics.fmean(first)
-
-
-def seed_variance(curves: Sequence[Sequence[dict[str, float]]]) -> dict[Cell, float]:
-    """Per batch of the second half of training: the variance of the batch reward across
-    training seeds (keyed as cells so that `measure.cluster_bootstrap` redraws batches)."""
-    n = min(len(c) for c in curves)
-    return {
-        (0, f"batch-{b:05d}", 0): statistics.variance([float(c[b]["reward"]) for c in curves])
-        for b in range(n // 2, n)
-    }
-
-
-def _bias(dirs: Sequence[Path], decision: str) -> float:
-    got = [policy(d)["params"][decision]["bias"] for d in dirs]
-    vals = [float(b) for b in got if b is not None]
-    return statistics.fmean(vals) if vals else float("nan")
 
 
 def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
@@ -193,14 +142,31 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
     rows: list[Row] = []
     consistent = "consistent with Kimi's claim (not proof: the simulator's optimum decides it)"
     train_cmd = train_command(E2E, seeds, out, BASE, episodes, batch)
-    persist, stop = _bias(e2e_dirs, "persist"), _bias(e2e_dirs, "stop")
-    policy_line = f"the trained policies' persist bias averages {persist:+.2f}, stop {stop:+.2f}"
+    persist, stop = mean_bias(e2e_dirs, "persist"), mean_bias(e2e_dirs, "stop")
+    corroborate = mean_bias(e2e_dirs, "corroborate")
+    policy_line = (
+        f"training moves strategy only (mean biases: persist {persist:+.2f}, stop {stop:+.2f}, "
+        f"corroborate {corroborate:+.2f}), not skill"
+    )
+    init = float(json.loads((e2e_dirs[0] / "train.json").read_text())["config"]["init_new_moves"])
+    from_init = (
+        f"{consistent}; the curve starts from the trainer's initial policy, whose stop and "
+        f"corroborate moves start at logit {init:g}, not from the base preset: the change "
+        "from the base preset itself is row a_eval_"
+    )
 
     def add(
-        rid: str, claim: str, pub: str, figure: str, est: Estimate | None, why: str, cmd: str
+        rid: str,
+        claim: str,
+        pub: str,
+        figure: str,
+        est: Estimate | None,
+        why: str,
+        cmd: str,
+        why_size: str = consistent,
     ) -> None:
         v = verdict(est, None, null=0.0, side=1)
-        rows.append(Row(rid, claim, SOURCE, pub, figure, est, v, explain(v, why, consistent), cmd))
+        rows.append(Row(rid, claim, SOURCE, pub, figure, est, v, explain(v, why, why_size), cmd))
 
     # (a) training dynamics
     for key, unit, scale, pub, rid in (
@@ -215,20 +181,24 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
             pub,
             m.fmt(est, unit, scale) + f" ({what}), last tenth of training minus first",
             est,
-            f"training worlds are easy for kimi-k2 already; {policy_line}",
+            f"{policy_line}; the curve starts from the trainer's initial policy (stop and "
+            f"corroborate at logit {init:g})",
             train_cmd,
+            from_init + ("accuracy" if key == "accuracy" else "steps"),
         )
-    e2e_acc = arm_cells(g, E2E, _acc)
-    e2e_steps = arm_cells(g, E2E, _steps)
-    acc = paired(e2e_acc, m.cells(base_single, _acc), label=f"{NAME}|a-acc")
-    steps = paired(e2e_steps, m.cells(base_single, _steps), label=f"{NAME}|a-steps")
+    e2e_acc = arm_cells(g, E2E, correct)
+    e2e_steps = arm_cells(g, E2E, steps_of)
+    acc = paired(e2e_acc, m.cells(base_single, correct), label=f"{NAME}|a-acc")
+    steps = paired(e2e_steps, m.cells(base_single, steps_of), label=f"{NAME}|a-steps")
     add(
         "a_eval_accuracy",
         "(a) the trained agent is stronger on held-out tasks",
         "HLE 8.6% -> 26.9% pass@1",
         m.fmt(acc, " pts", 100) + " accuracy, trained - base",
         acc,
-        f"the base model already solves most deep tasks; {policy_line}",
+        f"{policy_line}; the base policy is already at "
+        f"{statistics.fmean(correct(r) for r in base_single):.0%} on deep, and persisting "
+        "after a dead end, what training raised, helps only the tasks with one",
         ev.command,
     )
     add(
@@ -237,8 +207,8 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         "longer (23 steps per task)",
         m.fmt(steps, " steps") + ", trained - base",
         steps,
-        f"gamma decay and the format penalty pay for stopping once the chain is cited; "
-        f"{policy_line}",
+        f"{policy_line}: persistence adds steps only after a dead end, and the moves that "
+        "would change an episode's length (stop, corroborate) were trained towards off",
         ev.command,
     )
     abs_steps = bootstrap(e2e_steps, label=f"{NAME}|a-abs")
@@ -254,28 +224,28 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
             v_abs,
             explain(
                 v_abs,
-                "deep chains need 4-8 hops; the reward pays nothing for steps past the "
-                "answer, so a policy that learns anything learns to stop (HLE needs more)",
+                "a deep task takes a search and a read per hop of a 4-8 hop chain; training "
+                "changes when to persist or stop, not how many hops a task has (HLE's need more)",
             ),
             ev.command,
         )
     )
     # (b) matched tokens
-    single_cap = pooled([gc[n] for n in trained(E2E)], _acc)
+    single_cap = pooled([gc[n] for n in trained(E2E)], correct)
     for other, rid in ((WORKFLOW, "b_vs_workflow"), (ORCHESTRATOR, "b_vs_orchestrator")):
-        est = paired(single_cap, m.cells(gc[f"{other}-k2"], _acc), label=f"{NAME}|{rid}")
+        est = paired(single_cap, m.cells(gc[f"{other}-k2"], correct), label=f"{NAME}|{rid}")
         add(
             rid,
             f"(b) the trained single agent beats {other} on the same base model",
             f"single > {other} (direction)",
             m.fmt(est, " pts", 100) + f" accuracy at {MATCHED_TOKENS:,} tokens, single - {other}",
             est,
-            f"at this cap {other} finishes as many tasks: its overhead fits the cap",
+            f"at this cap {other} finishes as many tasks as the single agent",
             cap.command,
         )
     # (c) end-to-end vs component training
-    wf_acc = arm_cells(g, COMPONENT, _acc)
-    base_single_acc, base_wf_acc = m.cells(base_single, _acc), m.cells(base_wf, _acc)
+    wf_acc = arm_cells(g, COMPONENT, correct)
+    base_single_acc, base_wf_acc = m.cells(base_single, correct), m.cells(base_wf, correct)
     gain_single = {k: v - base_single_acc[k] for k, v in e2e_acc.items()}
     gain = {k: gain_single[k] - (wf_acc[k] - base_wf_acc[k]) for k in gain_single if k in wf_acc}
     est_gain = bootstrap(gain, label=f"{NAME}|c-gain")
@@ -285,9 +255,11 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         "end-to-end > component (direction)",
         m.fmt(est_gain, " pts", 100) + " accuracy gain, end-to-end - component",
         est_gain,
-        "the strategy both policies can learn (persist, stop, corroborate) is worth the same "
-        "to a worker as to the single agent; the workflow's fixed plan and brief are not "
-        "learnable (compliance stays the model's parameter)",
+        f"both gains are small (single {mean_of(gain_single):+.1%}, workflow "
+        f"{mean_of({k: wf_acc[k] - base_wf_acc[k] for k in wf_acc}):+.1%}): the strategy "
+        "either can learn (persist, stop, corroborate) is worth little on deep tasks, and "
+        "what makes the workflow weak, its fixed plan and brief, is not learnable "
+        "(compliance stays the model's parameter)",
         ev.command,
     )
     est_final = paired(e2e_acc, wf_acc, label=f"{NAME}|c-final")
@@ -299,23 +271,28 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         est_final,
         "the workflow's planner and writer err at kimi-k2's skill either way",
         ev.command,
+        f"{consistent}; untrained, the two designs already differ by "
+        f"{mean_of({k: base_single_acc[k] - base_wf_acc[k] for k in base_wf_acc}):+.1%}: "
+        "most of the gap is the design, not the training",
     )
     # (d) ablations
     full_steps = e2e_steps
     no_gamma, no_format, no_neg = ABLATIONS
-    est = paired(arm_cells(g, no_gamma, _steps), full_steps, label=f"{NAME}|d-gamma")
+    est = paired(arm_cells(g, no_gamma, steps_of), full_steps, label=f"{NAME}|d-gamma")
     add(
         "d_gamma_steps",
         "(d) gamma decay favours shorter correct trajectories",
         "without it: longer (direction)",
-        m.fmt(est, " steps") + ", no gamma decay - full",
+        m.fmt(est, " steps", digits=2) + ", no gamma decay - full",
         est,
         "a correct answer already ends the episode, and the format penalty and the stop "
         "move shape length as much as the decay does",
         ev.command,
+        f"{consistent}, but small: a correct answer ends the episode, so the decay only "
+        "ranks correct trajectories by length, and the stop move it could favour stays off",
     )
     est = paired(
-        arm_cells(g, no_format, _faults), arm_cells(g, E2E, _faults), label=f"{NAME}|d-format"
+        arm_cells(g, no_format, faults_of), arm_cells(g, E2E, faults_of), label=f"{NAME}|d-format"
     )
     add(
         "d_format_faults",
@@ -323,8 +300,9 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         "without it: more (direction)",
         m.fmt(est, "", digits=3) + " format faults per episode, no penalty - full",
         est,
-        "invalid tool calls come from the base model's skill roll, which no strategy "
-        "decision controls; overruns are rare on the deep suite",
+        same_policies(dirs, no_format, E2E, seeds)
+        + "no evaluation episode of either made an invalid tool call or ran out of budget or "
+        "window: on these tasks the penalty has nothing to act on",
         ev.command,
     )
     neg_curves = [curve(dirs[(no_neg.name, s)]) for s in seeds]
@@ -341,8 +319,10 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         m.fmt(est, "", digits=4) + " variance of batch reward across seeds, no control - full "
         "(second half of training)",
         est,
-        "batch rewards vary mostly with which training tasks the batch drew, which control "
-        "does not change",
+        f"the variance across seeds is {statistics.fmean(var_full.values()):.4f} with control "
+        f"and {statistics.fmean(var_neg.values()):.4f} without: each seed trains on its own "
+        "worlds, and which tasks a batch drew moves its reward more than the weight of "
+        "negative samples does",
         train_command(no_neg, seeds, out, BASE, episodes, batch),
     )
     notes = (
@@ -363,7 +343,7 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
 
 QUICK_VERDICTS: dict[str, str] = {
     "a_curve_accuracy": NOT,
-    "a_curve_steps": DIRECTION,
+    "a_curve_steps": NOT,
     "a_eval_accuracy": NOT,
     "a_eval_steps": NOT,
     "a_steps_23": NOT,
@@ -375,8 +355,10 @@ QUICK_VERDICTS: dict[str, str] = {
     "d_format_faults": NOT,
     "d_negative_variance": NOT,
 }
-"""What `--quick` gives (4 batches of 8 episodes: a smoke test, not figures to quote),
-from its first run after the recipe was committed."""
+"""What `--quick` gives (4 batches of 8 episodes: a smoke test, not figures to quote).
+Re-read once when the trainer's initial logit of the new moves went from -3 to -4 (its
+own change, merged before the full study ran): a_curve_steps went from "in direction" to
+"not reproduced"; the recipe did not change."""
 
 STUDY = Study(
     name=NAME,
