@@ -2,9 +2,9 @@
 evaluation task, side by side.
 
 Why a run and not a replay of training: the trainer's own episodes are training worlds,
-and what training is judged by is held-out tasks. So the report plays a small, fixed set
-of evaluation tasks (the first `PAIR_TASKS` of an evaluation suite the run names, seed 0)
-with two copies of the trained design that differ only in the trained role's model: the
+and what training is judged by is held-out tasks. So the report plays one evaluation suite
+the run names (the deep suite when it is one of them), every task at seed 0, with two
+copies of the trained design that differ only in the trained role's model: the
 base model (`mock/kimi-k2`) and the same model with the trained policy
 (`mock/kimi-k2?policy=DIR/policy.json`). Both run in one ordinary comparison written to
 `DIR/before-after/` (config, results, traces), so every difference is paired on the same
@@ -38,7 +38,6 @@ from harness.spec import ArchitectureSpec
 from harness.suites import load_suite
 
 PAIR_DIR = "before-after"
-PAIR_TASKS = 10
 PAIR_SEED = 0
 PREFERRED_SUITE = "deep"
 """The suite the pair is played on when the run evaluated on it (the studies' suite)."""
@@ -91,13 +90,18 @@ def pair_run(run: TrainingRun) -> Path:
     out = run.dir / PAIR_DIR
     if (out / "config.json").is_file():
         saved = json.loads((out / "config.json").read_text(encoding="utf-8"))
-        if saved.get("architectures") == [before.name, after.name]:
+        planned = ([before.name, after.name], suite, [PAIR_SEED], None)
+        found = (saved.get("architectures"), saved.get("suite"), saved.get("seeds"))
+        if (*found, saved.get("tasks") if saved.get("tasks") != _all(suite) else None) == planned:
             resume(out)
             return out
         raise ConfigError(f"'{out}' holds another run; move it away to redraw the pair")
-    tasks = [t.id for t in load_suite(suite).tasks[:PAIR_TASKS]]
-    compare([before, after], suite=suite, seeds=[PAIR_SEED], tasks=tasks, out=out)
+    compare([before, after], suite=suite, seeds=[PAIR_SEED], out=out)
     return out
+
+
+def _all(suite: str) -> list[str]:
+    return [t.id for t in load_suite(suite).tasks]
 
 
 @dataclass(frozen=True)
