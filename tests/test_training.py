@@ -374,3 +374,18 @@ def test_bad_train_flags_get_one_line_and_exit_2(
     assert len(err.strip().splitlines()) == 1
     assert needle in err
     assert not (tmp_path / "o" / "policy.json").exists()
+
+
+def test_train_refuses_an_out_that_is_not_its_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "f"
+    afile.write_text("x")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "results.jsonl").write_text("")
+    for out, needle in ((afile, "is a file"), (busy, "not a training run")):
+        code, _, err = cli(
+            ["train", "kimi-researcher", "--role", "agent", "--out", str(out)], capsys
+        )
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness.cli.console import stdout_console
-from harness.cli.options import ModelOpt, assignments
+from harness.cli.options import ModelOpt, SetOpt, assignments
 from harness.training import TrainConfig, train
 from harness.training.config import EVAL_SUITES
 
@@ -24,6 +24,7 @@ def train_command(
     arch: Annotated[str, typer.Argument(help="Architecture whose role is trained.")],
     role: Annotated[str, typer.Option("--role", metavar="ROLE", help="The role to train.")],
     model: ModelOpt = None,
+    set_: SetOpt = None,
     episodes: Annotated[int, typer.Option("--episodes", metavar="N")] = 2000,
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Run directory.")] = Path(
         "runs/train"
@@ -68,6 +69,7 @@ def train_command(
         arch=arch,
         role=role,
         models=tuple(sorted(assignments(model, "--model").items())),
+        params=tuple(sorted(assignments(set_, "--set").items())),
         episodes=episodes,
         batch_size=batch_size,
         learning_rate=learning_rate,

@@ -32,6 +32,8 @@ class TrainConfig:
     role: str = "agent"
     models: tuple[tuple[str, str], ...] = ()
     """`--model ROLE=MODEL` bindings; the trained role's is its base model (a `mock/` id)."""
+    params: tuple[tuple[str, str], ...] = ()
+    """`--set PARAM=VALUE` design parameters (e.g. a step budget), in training and evaluation."""
     episodes: int = 2000
     batch_size: int = 64
     """Episodes per gradient step, whatever the number of workers."""
@@ -102,6 +104,7 @@ class TrainConfig:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["models"] = [list(m) for m in self.models]
+        out["params"] = [list(m) for m in self.params]
         out["eval_suites"] = list(self.eval_suites)
         return out
 
@@ -113,5 +116,6 @@ class TrainConfig:
             raise ConfigError(f"train.json: unknown field {unknown[0]!r}")
         data = dict(data)
         data["models"] = tuple((str(a), str(b)) for a, b in data.get("models", ()))
+        data["params"] = tuple((str(a), str(b)) for a, b in data.get("params", ()))
         data["eval_suites"] = tuple(data.get("eval_suites", EVAL_SUITES))
         return cls(**data)

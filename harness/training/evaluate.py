@@ -53,6 +53,7 @@ def evaluate_model(
             seeds=cfg.eval_seeds,
             worlds=worlds,
             models=models,
+            params=dict(cfg.params) or None,
             cache=False,
             workers=workers if kind else None,
             executor=kind,

@@ -42,7 +42,7 @@ class EpisodeOut:
 
 def compile_for(cfg: TrainConfig) -> tuple[CompiledArchitecture, str]:
     """The design with its `--model` bindings, and the trained role's base model id."""
-    arch = prepare([cfg.arch], dict(cfg.models) or None, None)[0]
+    arch = prepare([cfg.arch], dict(cfg.models) or None, dict(cfg.params) or None)[0]
     if cfg.role not in arch.roles:
         known = ", ".join(sorted(arch.roles))
         raise ConfigError(

@@ -169,6 +169,8 @@ def _start(cfg: TrainConfig, out: Path, template: Policy) -> dict[str, Any]:
     """A fresh run's state, or the saved one of the same run (anything else is refused)."""
     meta = {"config": cfg.to_json(), "sim_version": SIM_VERSION}
     cfg_path, state_path = out / "train.json", out / "state.json"
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file, not a directory")
     if cfg_path.exists():
         try:
             saved = json.loads(cfg_path.read_text(encoding="utf-8"))
