@@ -15,6 +15,7 @@ import pytest
 from cli_runner import cli
 
 from harness.report.training import (
+    TrainingRun,
     curve_plot,
     eval_rows,
     is_training_dir,
@@ -23,7 +24,7 @@ from harness.report.training import (
     trained_so_far,
     write_training_report,
 )
-from harness.report.training_pair import PAIR_DIR, choose, pair_specs
+from harness.report.training_pair import PAIR_DIR, choose, pair_params, pair_specs
 from harness.training import TrainConfig, train
 
 
@@ -174,3 +175,15 @@ def test_a_directory_that_is_no_run_is_one_line(
 ) -> None:
     code, out, err = cli(["report", str(tmp_path)], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_the_pair_runs_with_the_design_parameters_it_trained_with(tmp_path: Path) -> None:
+    run = TrainingRun(
+        tmp_path,
+        {"params": [["kimi-researcher:max_steps", "12"], ["context_threshold", "9000"]]},
+    )
+    assert pair_params(run, "kimi-researcher") == {
+        "max_steps": "12",
+        "context_threshold": "9000",
+    }
+    assert pair_params(TrainingRun(tmp_path, {"params": []}), "kimi-researcher") is None

@@ -96,8 +96,26 @@ def pair_run(run: TrainingRun) -> Path:
             resume(out)
             return out
         raise ConfigError(f"'{out}' holds another run; move it away to redraw the pair")
-    compare([before, after], suite=suite, seeds=[PAIR_SEED], out=out)
+    compare(
+        [before, after],
+        suite=suite,
+        seeds=[PAIR_SEED],
+        params=pair_params(run, before.name.removesuffix("-base")),
+        out=out,
+    )
     return out
+
+
+def pair_params(run: TrainingRun, name: str) -> dict[str, str] | None:
+    """The design parameters the run trained and evaluated with (`train --set`), for both
+    copies: a key scoped to the design (`kimi-researcher:max_steps`) loses its scope, since
+    the copies are renamed."""
+    out: dict[str, str] = {}
+    for item in run.config.get("params") or []:
+        if isinstance(item, list | tuple) and len(item) == 2:
+            key = str(item[0])
+            out[key.removeprefix(f"{name}:")] = str(item[1])
+    return out or None
 
 
 def _all(suite: str) -> list[str]:
