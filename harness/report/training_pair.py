@@ -132,8 +132,8 @@ class Side:
     steps: int
     tool_calls: int
     tokens: int
-    lines: tuple[tuple[int, str, str, int], ...]
-    """(index, purpose, tool calls, tokens) per step."""
+    lines: tuple[tuple[int, str, str, str, int], ...]
+    """(index, who: branch and role, purpose, tool calls, tokens) per step."""
     page: str
 
 
@@ -179,6 +179,7 @@ def _side(
     lines = tuple(
         (
             int(s.get("index", i)),
+            f"{s.get('branch', 'main')} · {s.get('role', '?')}",
             str(s.get("purpose", "")),
             _tool_text([t for t in s.get("tools") or [] if isinstance(t, dict)]),
             int(s.get("input_tokens", 0) or 0) + int(s.get("output_tokens", 0) or 0),
