@@ -17,7 +17,7 @@ def report_command(
         Path,
         typer.Argument(
             metavar="RUN_DIR",
-            help="A run directory (compare --out, or sweep --out).",
+            help="A run directory (compare --out, sweep --out or train --out).",
             show_default=False,
         ),
     ],
@@ -51,7 +51,12 @@ def report_command(
             raise ConfigError(f"--traces must not be negative, got {traces}")
     from harness.report.build import check_report_dir, write_run
     from harness.report.load import load_run
+    from harness.report.training import is_training_dir
     from harness.stats import DEFAULT_REPS
+
+    if is_training_dir(run_dir):  # `archbench train --out DIR`: learning curves, traces
+        _training_report(run_dir, out)
+        return
 
     # a missing or empty directory fails here, with one line; the run is read only once
     run = load_run(run_dir, traces=limit, overlay=True)
@@ -61,4 +66,12 @@ def report_command(
         if note.level == "warn":
             say(err, f"note: {note.text}")
     index = write_run(run, out, reps=DEFAULT_REPS, seed=0)
+    say(err, f"report written to {index}")
+
+
+def _training_report(run_dir: Path, out: Path | None) -> None:
+    from harness.report.training import write_training_report
+
+    index = write_training_report(run_dir, out)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     say(err, f"report written to {index}")

@@ -14,6 +14,7 @@ from harness.errors import UnknownNameError
 from harness.studies.anthropic import STUDY as ANTHROPIC
 from harness.studies.equal_budget import STUDY as EQUAL_BUDGET
 from harness.studies.framework import Study, StudyResult
+from harness.studies.kimi_rl import STUDY as KIMI_RL
 from harness.studies.kimi_steps import STUDY as KIMI_STEPS
 from harness.studies.manus_context import STUDY as MANUS_CONTEXT
 from harness.studies.mast import STUDY as MAST
@@ -22,7 +23,16 @@ from harness.studies.scaling_laws import STUDY as SCALING_LAWS
 
 STUDIES: dict[str, Study] = {
     s.name: s
-    for s in (KIMI_STEPS, ANTHROPIC, MAST, SCALING_LAWS, MANUS_CONTEXT, EQUAL_BUDGET, ROUTING)
+    for s in (
+        KIMI_STEPS,
+        ANTHROPIC,
+        MAST,
+        SCALING_LAWS,
+        MANUS_CONTEXT,
+        EQUAL_BUDGET,
+        ROUTING,
+        KIMI_RL,
+    )
 }
 
 
