@@ -52,7 +52,7 @@ PREDICTED = "predicted"
 
 def labelled(text: str, label: str) -> str:
     """`measure.fmt` labels every figure "predicted"; a calibrated row says so instead
-    (framework.Row has no label field: the label travels in the printed figure)."""
+    (and `Row.label` is read from the figure's first word)."""
     return label + text.removeprefix(PREDICTED) if text.startswith(PREDICTED) else text
 
 
@@ -133,8 +133,18 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
         why_not: str,
         why_size: str = "",
     ) -> Row:
+        label = CALIBRATED if figure.startswith(CALIBRATED) else PREDICTED
         return Row(
-            id_, claim, SOURCE, published, figure, est, v, explain(v, why_not, why_size), cmd
+            id_,
+            claim,
+            SOURCE,
+            published,
+            figure,
+            est,
+            v,
+            explain(v, why_not, why_size),
+            cmd,
+            label=label,
         )
 
     rows = (
