@@ -25,6 +25,7 @@ from harness.cli import (
 )
 from harness.cli.dotenv_file import load_env_file
 from harness.cli.export_cmd import export_command
+from harness.cli.fit_cmd import fit_command
 from harness.cli.text import visible
 from harness.errors import UserError
 from harness.redact import redact
@@ -81,6 +82,7 @@ def _root(
 
 
 app.command("export", help="Export a run to other tools' formats.")(export_command)
+app.command("fit", help="Fit a simulated-model profile to a recorded run.")(fit_command)
 
 
 def _usage_error() -> type[Exception]:
