@@ -20,6 +20,7 @@ from harness.cli import (
     list_cmd,
     report_cmd,
     run_cmd,
+    serve_cmd,
     study_cmd,
     sweep_cmd,
 )
@@ -50,6 +51,9 @@ app.command(
 app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.sweep_command)
 app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
 app.command("diff", help="Compare two runs episode by episode (B - A).")(diff_cmd.diff_command)
+app.command("serve", help="Serve a simulated model as an OpenAI-compatible endpoint.")(
+    serve_cmd.serve_command
+)
 app.add_typer(cache_cmd.app, name="cache")
 app.add_typer(study_cmd.app, name="study")
 
