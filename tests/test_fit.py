@@ -13,12 +13,15 @@ import json
 from pathlib import Path
 
 import pytest
+from serve_fixture import serve, serve_env, served_id
 
 import harness
 from harness.fitting.fit import fit_profile
 from harness.fitting.profile_file import read_profile
 from harness.sim.profiles import PRESETS
 from tests.cli_runner import cli
+
+__all__ = ["serve_env"]  # the fixture, imported for pytest
 
 TRUE = "qwen-plus"  # skill 0.74, persistence 0.6, hallucination 0.06, fidelity 0.85, ...
 BASE = "kimi-k2"
@@ -61,6 +64,32 @@ def test_round_trip_recovers_the_true_parameters(fitted: dict[str, object]) -> N
     # the base's skill (0.82) is outside the fitted interval: the fit moved, not the prior
     lo, hi = intervals["skill"]
     assert not lo <= PRESETS[BASE].skill <= hi
+
+
+@pytest.mark.usefixtures("serve_env")
+def test_round_trip_over_the_wire(tmp_path: Path) -> None:
+    """The same preset served by `archbench serve`, run through the real-backend path with
+    --record: the behavioural parameters come back within their intervals. Timings are the
+    server's wall clock, not the profile's, so only their presence is checked."""
+    out = tmp_path / "served"
+    with serve(f"mock/{TRUE}", "default") as url:
+        harness.compare(
+            ["kimi-researcher"],
+            seeds=1,
+            models={"agent": served_id(TRUE, url)},
+            out=out,
+            record=True,
+            cache=False,
+            concurrency=8,
+        )
+    assert (out / "recording.jsonl").is_file()
+    doc = fit_profile(out, "agent", base=f"mock/{BASE}", reps=30, seed=1)
+    assert doc["identified"]["skill"] and doc["identified"]["hallucination"]
+    for name in ("skill", "hallucination", "persistence", "reasoning_tokens"):
+        if doc["identified"][name]:
+            lo, hi = doc["intervals"][name]
+            assert lo - 1e-6 <= _true(name) <= hi + 1e-6, name
+    assert not any(k.startswith("unexplained") for k in doc["classes"]), doc["classes"]
 
 
 def test_unidentified_parameters_keep_the_base_value(fitted: dict[str, object]) -> None:
