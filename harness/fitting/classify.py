@@ -334,8 +334,8 @@ def _answered(
     """An answer: a conflict settled (skill, corroboration); a report's facts kept."""
     if report:
         for s in states:
-            for value in s.values:
-                kept = value in text
+            for k, value in enumerate(s.values):
+                kept = fact_kept(text, s.chain.hops[k].relation, value)
                 Decisions.add(out.facts, ep=e, kept=kept)
                 out.classes["report: fact kept" if kept else "report: fact lost"] += 1
         return
@@ -361,6 +361,17 @@ def _answered(
     out.classes["conflict resolved right" if right else "conflict resolved wrong"] += 1
 
 
+def fact_kept(text: str, relation: str, value: str) -> bool:
+    """Is the fact `relation: value` in a hand-off? A value also names the next hop's
+    subject, so it counts only after its relation on a line; a text that never names the
+    relation (a real model's own wording) keeps the value if it states it anywhere."""
+    rel = relation.lower()
+    lines = [ln for ln in text.splitlines() if rel in ln.lower()]
+    if not lines:
+        return value in text
+    return any(value in ln[ln.lower().index(rel) + len(rel) :] for ln in lines)
+
+
 def _summary_facts(out: Decisions, e: int, task: Task, body: str, summary: str) -> None:
     """Each fact in what a context summary covered, kept or lost (`coordination.summarise`);
     only a summary the trace keeps whole (under 400 characters) can be read."""
@@ -368,9 +379,10 @@ def _summary_facts(out: Decisions, e: int, task: Task, body: str, summary: str) 
         return
     for chain in task.solution.chains:
         hops = [*([chain.rename] if chain.rename else []), *chain.hops]
-        values = [h.value for h in hops] + [d.value for d in chain.decoys]
-        for value in values:
+        facts = [(h.relation, h.value) for h in hops]
+        facts += [(chain.hops[d.hop].relation, d.value) for d in chain.decoys]
+        for relation, value in facts:
             if value in body:
-                kept = value in summary
+                kept = fact_kept(summary, relation, value)
                 Decisions.add(out.facts, ep=e, kept=kept)
                 out.classes["summary: fact kept" if kept else "summary: fact lost"] += 1

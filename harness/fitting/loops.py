@@ -10,6 +10,7 @@ counted, never guessed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from harness.plans import node_brief, parse_plan, worker_text
 from harness.spec import NodeSpec
 from harness.task import Task
 
+TRACE_CHARS = 400
+"""How much of a reply the trace keeps (`harness.agent_loop._TRACE_CHARS`)."""
 _FANOUT = re.compile(r"\A(.+)#(\d+)/(\d+)\Z")
 
 
@@ -53,8 +56,7 @@ def role_loops(
     for st in steps:
         purpose = st.get("purpose")
         if purpose == "plan":
-            parsed = parse_plan(str(st.get("content", "")), task.question)
-            subtasks = parsed or [Subtask(task.question)]
+            subtasks, _ = plan_of(str(st.get("content", "")), task.question)
         if st.get("role") != role:
             continue
         key = (str(st["branch"]), str(st["node"]))
@@ -86,8 +88,38 @@ def _ends_loop(st: dict[str, Any]) -> bool:
     return not tools or any(t.get("name") == "answer" and not t.get("error") for t in tools)
 
 
+def plan_of(content: str, question: str) -> tuple[list[Subtask], bool]:
+    """A recorded plan's sub-tasks, and whether the trace cut it (it keeps 400 characters
+    of a reply): the sub-tasks written out whole before the cut are kept, so the sub-agents
+    they went to can still be classified; the runtime's reading otherwise
+    (`harness.plans.parse_plan`, the whole question when unreadable)."""
+    parsed = parse_plan(content, question)
+    if parsed is not None or len(content) < TRACE_CHARS:
+        return parsed or [Subtask(question)], False
+    start = content.find("[", content.find('"subtasks"'))
+    if start < 0:
+        return [], True
+    items: list[object] = []
+    decoder = json.JSONDecoder()
+    i = start + 1
+    while True:
+        while i < len(content) and content[i] in " ,\n\t":
+            i += 1
+        try:
+            item, i = decoder.raw_decode(content, i)
+        except ValueError:
+            break
+        items.append(item)
+    whole = parse_plan(json.dumps({"subtasks": items}), question) if items else None
+    return whole or [], True
+
+
 def _start(
-    arch: CompiledArchitecture, task: Task, branch: str, node_name: str, subtasks: list[Subtask]
+    arch: CompiledArchitecture,
+    task: Task,
+    branch: str,
+    node_name: str,
+    subtasks: list[Subtask],
 ) -> Loop | None:
     node = arch.nodes.get(node_name)
     if node is None or not isinstance(node.max_steps, int):
@@ -97,7 +129,7 @@ def _start(
     if m and fan is not None and fan.kind == "fan_out" and fan.copies is None:
         i = int(m.group(3))
         if i >= len(subtasks):
-            return None
+            return None  # the trace cut the plan before (or inside) this sub-task
         sub = subtasks[i]
         brief = node_brief(node, sub)
         plan = [s.question for s in subtasks]
