@@ -17,6 +17,7 @@ from serve_fixture import serve, serve_env, served_id
 
 import harness
 from harness.fitting.fit import fit_profile
+from harness.fitting.loops import plan_of
 from harness.fitting.profile_file import read_profile
 from harness.sim.profiles import PRESETS
 from tests.cli_runner import cli
@@ -195,3 +196,35 @@ def test_profile_without_file_and_unreadable_file(
         capsys,
     )
     assert code == 2 and str(path) in err and "\n" not in err.strip()
+
+
+def test_workers_round_trip_identifies_reports_and_compliance(tmp_path: Path) -> None:
+    """Workers of a fixed workflow write reports (summary_fidelity) and are briefed to read
+    three documents and follow the plan (compliance): both come back with the rest."""
+    out = tmp_path / "manus"
+    harness.compare(
+        ["manus-workflow"], seeds=2, models={"worker": f"mock/{TRUE}"}, out=out, cache=False
+    )
+    doc = fit_profile(out, "worker", base=f"mock/{BASE}", reps=30, seed=2)
+    for name in ("skill", "hallucination", "summary_fidelity", "compliance"):
+        assert doc["identified"][name], name
+    for name, ok in doc["identified"].items():
+        if ok:
+            lo, hi = doc["intervals"][name]
+            assert lo - 1e-6 <= _true(name) <= hi + 1e-6, f"{name} outside [{lo}, {hi}]"
+    assert doc["classes"]["report: fact lost"] > 0
+    assert not any(k.startswith("unexplained") for k in doc["classes"]), doc["classes"]
+
+
+def test_a_plan_cut_by_the_trace_keeps_its_whole_sub_tasks() -> None:
+    items = [
+        {"question": f"What is entity {i} known for, and when?", "focus": f"E{i}"} for i in range(9)
+    ]
+    content = json.dumps({"subtasks": items})[:400]
+    subs, cut = plan_of(content, "the question")
+    assert cut and 0 < len(subs) < 9
+    assert [s.focus for s in subs] == [f"E{i}" for i in range(len(subs))]
+    whole, cut = plan_of(json.dumps({"subtasks": items[:2]}), "the question")
+    assert not cut and len(whole) == 2
+    unreadable, cut = plan_of("no plan here", "the question")
+    assert not cut and [s.question for s in unreadable] == ["the question"]
