@@ -7,6 +7,9 @@
             model = served_id("kimi-k2", url)   # openai-compatible/kimi-k2@URL?call_info=true
             compare(["kimi-researcher"], suite=mini, models={"agent": model}, record=True, out=...)
 
+Or the `serve_model` fixture (which also applies `serve_env`): `url = serve_model("mock/kimi-k2",
+mini)` starts a server that stops when the test ends.
+
 `serve` starts `harness.serve.ServerThread` (uvicorn on a daemon thread) and stops it on
 exit. `served_id` is the id a run binds a role to: the generic provider at that URL, with
 `call_info=true` so the served model gets the call's purpose, brief and draw position and
@@ -16,8 +19,8 @@ foreign client's view (no header).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import pytest
 
@@ -52,3 +55,15 @@ def serve_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     home = tmp_path_factory.mktemp("serve-home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("ARCHBENCH_CACHE_DIR", str(home / "cache"))
+
+
+@pytest.fixture
+def serve_model(serve_env: None) -> Iterator[Callable[..., str]]:
+    """`serve_model(model_id, suite="default", pace=0.0)` -> the base URL of a fresh server
+    (a fresh server has empty prefix caches: see docs/serving.md), stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(model_id: str, suite: str | TaskSuite = "default", pace: float = 0.0) -> str:
+            return stack.enter_context(serve(model_id, suite, pace))
+
+        yield start

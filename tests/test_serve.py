@@ -16,13 +16,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 from cli_runner import cli
-from serve_fixture import serve, serve_env, served_id
+from serve_fixture import serve, serve_env, serve_model, served_id
 
 from harness.backends import callinfo
 from harness.backends.providers import identity, resolve
@@ -36,7 +37,7 @@ from harness.serve import app as serve_app
 from harness.task import TaskSuite
 from harness.trace import EpisodeResult
 
-__all__ = ["serve_env"]  # the fixture, imported for pytest
+__all__ = ["serve_env", "serve_model"]  # fixtures, imported for pytest
 
 
 def _view(r: EpisodeResult) -> dict[str, Any]:
@@ -73,14 +74,13 @@ def test_served_model_is_the_in_process_model(serve_env: None, mini: TaskSuite) 
     assert any(r.correct for r in remote.results) and any(r.totals.steps > 2 for r in local.results)
 
 
-def test_without_call_info_the_draws_differ_but_the_policy_runs(
-    serve_env: None, mini: TaskSuite
+def test_without_call_info_the_task_is_recognised_and_the_policy_runs(
+    serve_model: Callable[..., str], mini: TaskSuite
 ) -> None:
     """A foreign client sends no call info: the served model recognises the task from the
     question and plays the same profile, on other draws (docs/serving.md says which)."""
-    with serve("mock/perfect", mini) as url:
-        model = served_id("perfect", url, call_info=False)
-        run = compare(["kimi-researcher"], suite=mini, seeds=1, models={"agent": model})
+    model = served_id("perfect", serve_model("mock/perfect", mini), call_info=False)
+    run = compare(["kimi-researcher"], suite=mini, seeds=1, models={"agent": model})
     answered = [r for r in run.results if r.outcome == "answered"]
     assert len(answered) == len(mini.tasks)
     assert sum(r.correct for r in run.results) >= len(mini.tasks) - 1  # the dead end may not

@@ -42,7 +42,8 @@ def serve_command(
     console = stdout_console()
     n = len(served.index.suite.tasks)
     say(console, f"archbench serve: {served.model_id} on {server.url} (suite {suite}, {n} tasks)")
-    say(console, f"  use it as: openai-compatible/{served.model_id}@{server.url}?call_info=true")
+    name = model_id.split("?", 1)[0].split("/", 1)[1]
+    say(console, f"  use it as: openai-compatible/{name}@{server.url}?call_info=true")
     say(console, "  Ctrl-C stops it")
     try:
         server.run()

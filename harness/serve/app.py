@@ -28,13 +28,8 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
-
 from harness.backends import callinfo
-from harness.errors import ContextOverflow
+from harness.errors import ConfigError, ContextOverflow
 from harness.messages import DrawKey, ModelRequest, Purpose
 from harness.registry import get_model
 from harness.scoring import score_answer
@@ -51,6 +46,16 @@ from harness.serve.tools import TOOL_NAMES, run_tool, suite_toolset
 from harness.sim.model import SimulatedModel
 from harness.sim.streams import episode_key
 from harness.task import TaskSuite
+
+try:  # the `serve` extra: pip install 'archbench[serve]'
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+except ImportError:  # pragma: no cover - installed with the dev and serve extras
+    raise ConfigError(
+        "archbench serve needs starlette and uvicorn: pip install 'archbench[serve]'"
+    ) from None
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """The largest request body taken (HTTP 413 above): a long episode's conversation is a few

@@ -15,13 +15,16 @@ import threading
 import time
 from types import TracebackType
 
-import uvicorn
-
 from harness.errors import ConfigError, UnknownNameError
 from harness.registry import check_model_id, parse_model_id
 from harness.serve.app import ServedModel, create_app
 from harness.suites import load_suite
 from harness.task import TaskSuite
+
+try:  # the `serve` extra, as starlette in app.py
+    import uvicorn
+except ImportError:  # pragma: no cover - installed with the dev and serve extras
+    raise ConfigError("archbench serve needs uvicorn: pip install 'archbench[serve]'") from None
 
 
 def check_served_id(model_id: str) -> None:
