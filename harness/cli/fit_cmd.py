@@ -61,7 +61,13 @@ def fit_command(
     if out is not None and str(out) == "-":
         typer.echo(text, nl=False)
         return
-    stdout_console().print(_table(doc))
+    console = stdout_console()
+    console.print(_table(doc))
+    classes = ", ".join(f"{k} {v}" for k, v in doc["classes"].items())
+    console.print(f"decisions classified: {classes or 'none'}", highlight=False)
+    skipped = doc["source"]["loops_not_classified"]
+    if skipped:
+        console.print(f"{skipped} agent loops whose input the trace cannot give back were left out")
     if out is not None:
         write_profile(out, doc)
         say(Console(stderr=True), f"profile written to {out}; use it as mock/profile?file={out}")
