@@ -15,7 +15,8 @@ parameters whose rule produces it (docs/fitting.md lists them):
 - an answer where the context holds two values for the fact asked (`Conflict`);
 - a forced answer with facts missing (`Guess`): guess or say "unknown";
 - "read at least N documents" (`Comply`);
-- each fact a report or a context summary kept or lost (`summary_fidelity`).
+- each fact a report or a context summary kept or lost (`summary_fidelity`);
+- a planner's first split, entity by entity (`harness.fitting.coordination`): skill.
 
 A step the rules cannot produce (a search after every fact is known, an "unknown" while
 the right move was plain) is counted as unexplained and left out of the likelihood.
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.fitting.context import LoopContext, observed_action
+from harness.fitting.coordination import plan_decisions
 from harness.fitting.loops import Loop, role_loops
 from harness.fitting.runs import FitRun
 from harness.sim.answering import NOT_FOUND
@@ -53,6 +55,7 @@ class Decisions:
 
     act: dict[str, list[float]] = field(default_factory=dict)
     verify: dict[str, list[float]] = field(default_factory=dict)
+    plan: dict[str, list[float]] = field(default_factory=dict)
     conflict: dict[str, list[float]] = field(default_factory=dict)
     guess: dict[str, list[float]] = field(default_factory=dict)
     comply: dict[str, list[float]] = field(default_factory=dict)
@@ -84,6 +87,12 @@ def classify_run(run: FitRun, role: str) -> Decisions:
         out.skipped_loops += loops.skipped
         for st in [*(s for lp in loops.loops for s in lp.steps), *loops.other]:
             _call(out, e, st)
+        first_plan = next((s for s in ep.steps if s.get("purpose") == "plan"), None)
+        if first_plan is not None and first_plan.get("role") == role:
+            for label, right in plan_decisions(task, first_plan):
+                ctx = float(first_plan.get("input_tokens", 0) or 0)
+                Decisions.add(out.plan, ep=e, ctx=ctx, right=right)
+                out.classes[label] += 1
         for lp in loops.loops:
             _loop(out, e, run, task, lp)
     return out

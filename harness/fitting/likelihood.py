@@ -8,6 +8,7 @@ Each decision's probability is written from the documented rule that produces it
   `P` at a first dead end), wrong move `(1-H)(1-S)`, answer: `H + (1-H) S (1-P)` at a
   dead end (its text, "unknown" or a guess, adds a factor `1-H` or `H` on the give-up
   path), `H` elsewhere;
+- a planner's split of one entity right `S`;
 - re-check of the k-th decoy belief `(1-S)^k S`, none `(1-S)^n`;
 - a conflict settled right `1 - (1-S)(1-corroboration)^(agree-1)`;
 - a forced answer a guess `H`; reading on as asked `compliance x strength`.
@@ -49,6 +50,7 @@ class Tables:
 
     act: dict[str, Array]
     verify: dict[str, Array]
+    plan: dict[str, Array]
     conflict: dict[str, Array]
     guess: dict[str, Array]
     comply: dict[str, Array]
@@ -76,6 +78,7 @@ class Tables:
         return cls(
             arr(d.act),
             arr(d.verify),
+            arr(d.plan),
             arr(d.conflict),
             arr(d.guess),
             arr(d.comply),
@@ -123,6 +126,10 @@ def neg_loglik(theta: dict[str, float], t: Tables, w: dict[str, Array]) -> float
         sk = s * np.maximum(0.0, 1.0 - d * v["ctx"] / 100_000)
         prob = np.where(v["k"] >= 0, (1 - sk) ** np.maximum(v["k"], 0) * sk, (1 - sk) ** v["n"])
         total += float(np.sum(w["verify"] * _log(prob)))
+    if _n(t.plan):
+        q = t.plan
+        sk = s * np.maximum(0.0, 1.0 - d * q["ctx"] / 100_000)
+        total += float(np.sum(w["plan"] * _log(np.where(q["right"] > 0, sk, 1 - sk))))
     if _n(t.conflict):
         k = t.conflict
         sk = s * np.maximum(0.0, 1.0 - d * k["ctx"] / 100_000)
@@ -194,7 +201,7 @@ def timing(t: Tables, w: dict[str, Array]) -> dict[str, float | None]:
 def weights(t: Tables, counts: Array) -> dict[str, Array]:
     """Per-decision weights from per-episode resample counts."""
     out: dict[str, Array] = {}
-    for name in ("act", "verify", "conflict", "guess", "comply", "facts", "calls"):
+    for name in ("act", "verify", "plan", "conflict", "guess", "comply", "facts", "calls"):
         table = getattr(t, name)
         out[name] = counts[table["ep"].astype(np.int64)] if _n(table) else np.zeros(0)
     return out
