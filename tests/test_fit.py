@@ -69,28 +69,33 @@ def test_round_trip_recovers_the_true_parameters(fitted: dict[str, object]) -> N
 
 @pytest.mark.usefixtures("serve_env")
 def test_round_trip_over_the_wire(tmp_path: Path) -> None:
-    """The same preset served by `archbench serve`, run through the real-backend path with
-    --record: the behavioural parameters come back within their intervals. Timings are the
-    server's wall clock, not the profile's, so only their presence is checked."""
+    """The same preset served by `archbench serve` in every role of a workflow, run through
+    the real-backend path with --record: the planner's and the workers' behavioural
+    parameters come back within their intervals, and every plan is read whole (the
+    recording gives back the replies the trace cut). Timings are the server's wall clock,
+    not the profile's, so they are not compared."""
     out = tmp_path / "served"
     with serve(f"mock/{TRUE}", "default") as url:
         harness.compare(
-            ["kimi-researcher"],
+            ["manus-workflow"],
             seeds=1,
-            models={"agent": served_id(TRUE, url)},
+            models={"*": served_id(TRUE, url)},
             out=out,
             record=True,
             cache=False,
             concurrency=8,
         )
     assert (out / "recording.jsonl").is_file()
-    doc = fit_profile(out, "agent", base=f"mock/{BASE}", reps=30, seed=1)
-    assert doc["identified"]["skill"] and doc["identified"]["hallucination"]
-    for name in ("skill", "hallucination", "persistence", "reasoning_tokens"):
-        if doc["identified"][name]:
-            lo, hi = doc["intervals"][name]
-            assert lo - 1e-6 <= _true(name) <= hi + 1e-6, name
-    assert not any(k.startswith("unexplained") for k in doc["classes"]), doc["classes"]
+    for role in ("planner", "worker"):
+        doc = fit_profile(out, role, base=f"mock/{BASE}", reps=30, seed=1)
+        assert doc["identified"]["skill"]
+        assert doc["source"]["loops_not_classified"] == 0
+        names = ["skill", "hallucination", "persistence", "summary_fidelity", "compliance"]
+        for name in [*names, "reasoning_tokens"]:
+            if doc["identified"][name]:
+                lo, hi = doc["intervals"][name]
+                assert lo - 1e-6 <= _true(name) <= hi + 1e-6, (role, name, lo, hi)
+        assert not any(k.startswith("unexplained") for k in doc["classes"]), doc["classes"]
 
 
 def test_unidentified_parameters_keep_the_base_value(fitted: dict[str, object]) -> None:
@@ -221,12 +226,12 @@ def test_a_plan_cut_by_the_trace_keeps_its_whole_sub_tasks() -> None:
         {"question": f"What is entity {i} known for, and when?", "focus": f"E{i}"} for i in range(9)
     ]
     content = json.dumps({"subtasks": items})[:400]
-    subs, cut = plan_of(content, "the question")
+    subs, cut = plan_of(content, "the question", True)
     assert cut and 0 < len(subs) < 9
     assert [s.focus for s in subs] == [f"E{i}" for i in range(len(subs))]
-    whole, cut = plan_of(json.dumps({"subtasks": items[:2]}), "the question")
-    assert not cut and len(whole) == 2
-    unreadable, cut = plan_of("no plan here", "the question")
+    whole, cut = plan_of(json.dumps({"subtasks": items}), "the question", False)
+    assert not cut and len(whole) == 9  # a recording gave the reply back whole
+    unreadable, cut = plan_of("no plan here", "the question", False)
     assert not cut and [s.question for s in unreadable] == ["the question"]
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from harness.fitting.context import LoopContext, observed_action
 from harness.fitting.coordination import plan_decisions
-from harness.fitting.loops import Loop, role_loops
+from harness.fitting.loops import Loop, is_cut, role_loops
 from harness.fitting.runs import FitRun
 from harness.sim.answering import NOT_FOUND
 from harness.sim.reading import (
@@ -120,14 +120,14 @@ def _loop(out: Decisions, e: int, run: FitRun, task: Task, lp: Loop) -> None:
     complied_asked = False
     for st in lp.steps:
         if st.get("purpose") == "summarise":
-            ctx.take_summary(str(st.get("content") or ""))
+            ctx.take_summary(str(st.get("content") or ""), is_cut(st))
             continue
         ctx.before_call()
-        for body, summary in ctx.summarised:
-            _summary_facts(out, e, task, body, summary)
-        if ctx.summarised:
-            summarised = True  # the trace keeps a summary cut at 400 characters
-            ctx.summarised.clear()
+        for body, summary, cut in ctx.summarised:
+            if not cut:
+                _summary_facts(out, e, task, body, summary)
+            summarised = summarised or cut  # the context after a cut summary is unknown
+        ctx.summarised.clear()
         if not summarised:
             forced = i == lp.budget - 1 or set(lp.node.tools) <= {"answer"}
             complied_asked = _step(out, e, task, lp, ctx, st, forced, complied_asked)
@@ -383,9 +383,7 @@ def fact_kept(text: str, relation: str, value: str) -> bool:
 
 def _summary_facts(out: Decisions, e: int, task: Task, body: str, summary: str) -> None:
     """Each fact in what a context summary covered, kept or lost (`coordination.summarise`);
-    only a summary the trace keeps whole (under 400 characters) can be read."""
-    if len(summary) >= 400:
-        return
+    only a summary the trace (or the recording) keeps whole can be read."""
     for chain in task.solution.chains:
         hops = [*([chain.rename] if chain.rename else []), *chain.hops]
         facts = [(h.relation, h.value) for h in hops]

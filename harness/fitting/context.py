@@ -29,12 +29,12 @@ class LoopContext:
             Message("system", system_prompt(node)),
             Message("user", task_text),
         ]
-        self._summary: str | None = None
-        self.summarised: list[tuple[str, str]] = []  # (what was summarised, the summary)
+        self._summary: tuple[str, bool] | None = None
+        self.summarised: list[tuple[str, str, bool]] = []  # (what, its summary, cut?)
 
-    def take_summary(self, content: str) -> None:
+    def take_summary(self, content: str, cut: bool) -> None:
         """A recorded summary step: its text is used at the next context check."""
-        self._summary = content
+        self._summary = (content, cut)
 
     def before_call(self) -> None:
         """The context policy, as the loop applies it before each call."""
@@ -52,8 +52,8 @@ class LoopContext:
         if policy.policy == "summarise":
             notes_prev = [m.content for m in msgs if m.role == "user" and m.name == "notes"]
             body = "\n\n".join([*notes_prev, *(msgs[i].content for i in old)])
-            summary = self._summary if self._summary is not None else ""
-            self.summarised.append((msgs[1].content + "\n" + body, summary))
+            summary, cut = self._summary if self._summary is not None else ("", True)
+            self.summarised.append((msgs[1].content + "\n" + body, summary, cut))
             self._summary = None
         for i in old:
             m = msgs[i]

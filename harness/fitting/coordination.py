@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.fitting.loops import plan_of
+from harness.fitting.loops import is_cut, plan_of
 from harness.plans import parse_plan
 from harness.sim.reading import relevant_chains
 from harness.task import Task
@@ -25,7 +25,7 @@ from harness.task import Task
 def plan_decisions(task: Task, step: dict[str, Any]) -> list[tuple[str, bool]]:
     """(class, right) for each entity whose split could have gone wrong."""
     content = str(step.get("content") or "")
-    subs, cut = plan_of(content, task.question)
+    subs, cut = plan_of(content, task.question, is_cut(step))
     if not cut and parse_plan(content, task.question) is None:
         return []  # unreadable: the runtime ran the whole question as one task
     questions = [s.question for s in subs]

@@ -17,13 +17,12 @@ from typing import Any
 
 from harness.brief import Brief
 from harness.episode_state import Subtask
+from harness.fitting.runs import CUT_KEY, TRACE_CHARS
 from harness.graph import CompiledArchitecture
 from harness.plans import node_brief, parse_plan, worker_text
 from harness.spec import NodeSpec
 from harness.task import Task
 
-TRACE_CHARS = 400
-"""How much of a reply the trace keeps (`harness.agent_loop._TRACE_CHARS`)."""
 _FANOUT = re.compile(r"\A(.+)#(\d+)/(\d+)\Z")
 
 
@@ -56,7 +55,7 @@ def role_loops(
     for st in steps:
         purpose = st.get("purpose")
         if purpose == "plan":
-            subtasks, _ = plan_of(str(st.get("content", "")), task.question)
+            subtasks, _ = plan_of(str(st.get("content", "")), task.question, is_cut(st))
         if st.get("role") != role:
             continue
         key = (str(st["branch"]), str(st["node"]))
@@ -88,13 +87,18 @@ def _ends_loop(st: dict[str, Any]) -> bool:
     return not tools or any(t.get("name") == "answer" and not t.get("error") for t in tools)
 
 
-def plan_of(content: str, question: str) -> tuple[list[Subtask], bool]:
+def is_cut(step: dict[str, Any]) -> bool:
+    """Did the trace cut this step's reply (and no recording gave it back whole)?"""
+    return bool(step.get(CUT_KEY, len(str(step.get("content") or "")) >= TRACE_CHARS))
+
+
+def plan_of(content: str, question: str, cut: bool) -> tuple[list[Subtask], bool]:
     """A recorded plan's sub-tasks, and whether the trace cut it (it keeps 400 characters
     of a reply): the sub-tasks written out whole before the cut are kept, so the sub-agents
     they went to can still be classified; the runtime's reading otherwise
     (`harness.plans.parse_plan`, the whole question when unreadable)."""
     parsed = parse_plan(content, question)
-    if parsed is not None or len(content) < TRACE_CHARS:
+    if parsed is not None or not cut:
         return parsed or [Subtask(question)], False
     start = content.find("[", content.find('"subtasks"'))
     if start < 0:
