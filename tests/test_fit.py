@@ -235,16 +235,24 @@ def test_a_plan_cut_by_the_trace_keeps_its_whole_sub_tasks() -> None:
     assert not cut and [s.question for s in unreadable] == ["the question"]
 
 
-def test_a_planners_skill_comes_from_its_splits(tmp_path: Path) -> None:
-    """A planner makes no research step: its skill is read from its first split of each
-    question, entity by entity (left out, merged, cut short, or right)."""
-    out = tmp_path / "planner"
-    harness.compare(
-        ["manus-workflow"], seeds=2, models={"planner": f"mock/{TRUE}"}, out=out, cache=False
-    )
-    doc = fit_profile(out, "planner", base=f"mock/{BASE}", reps=30, seed=4)
+@pytest.mark.parametrize(
+    ("arch", "role", "kinds"),
+    [
+        ("manus-workflow", "planner", ("split right", "left out", "merged", "cut short")),
+        ("orchestrator-workers", "lead", ("split right", "route: right", "route: wrong")),
+    ],
+)
+def test_a_coordinators_skill_comes_from_its_splits_and_calls(
+    tmp_path: Path, arch: str, role: str, kinds: tuple[str, ...]
+) -> None:
+    """A planner or lead makes no research step: its skill is read from its first split
+    of each question, entity by entity, and from its router calls (more work while a
+    report leaves a fact missing, else finish)."""
+    out = tmp_path / role
+    harness.compare([arch], seeds=2, models={role: f"mock/{TRUE}"}, out=out, cache=False)
+    doc = fit_profile(out, role, base=f"mock/{BASE}", reps=30, seed=4)
     assert doc["identified"]["skill"] and not doc["identified"]["hallucination"]
     lo, hi = doc["intervals"]["skill"]
     assert lo <= _true("skill") <= hi
-    for kind in ("right", "left out", "merged", "cut short"):
+    for kind in kinds:
         assert any(kind in k for k in doc["classes"]), kind

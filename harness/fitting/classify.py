@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.fitting.context import LoopContext, observed_action
-from harness.fitting.coordination import plan_decisions
+from harness.fitting.coordination import plan_decisions, route_decision
 from harness.fitting.loops import Loop, is_cut, role_loops
 from harness.fitting.runs import FitRun
 from harness.sim.answering import NOT_FOUND
@@ -55,7 +55,7 @@ class Decisions:
 
     act: dict[str, list[float]] = field(default_factory=dict)
     verify: dict[str, list[float]] = field(default_factory=dict)
-    plan: dict[str, list[float]] = field(default_factory=dict)
+    coord: dict[str, list[float]] = field(default_factory=dict)  # plan and route calls
     conflict: dict[str, list[float]] = field(default_factory=dict)
     guess: dict[str, list[float]] = field(default_factory=dict)
     comply: dict[str, list[float]] = field(default_factory=dict)
@@ -91,8 +91,16 @@ def classify_run(run: FitRun, role: str) -> Decisions:
         if first_plan is not None and first_plan.get("role") == role:
             for label, right in plan_decisions(task, first_plan):
                 ctx = float(first_plan.get("input_tokens", 0) or 0)
-                Decisions.add(out.plan, ep=e, ctx=ctx, right=right)
+                Decisions.add(out.coord, ep=e, ctx=ctx, right=right)
                 out.classes[label] += 1
+        for j, st in enumerate(ep.steps):
+            if st.get("purpose") != "route" or st.get("role") != role:
+                continue
+            call = route_decision(task, arch, ep.steps[:j], st)
+            if call is not None:
+                ctx = float(st.get("input_tokens", 0) or 0)
+                Decisions.add(out.coord, ep=e, ctx=ctx, right=call[1])
+                out.classes[call[0]] += 1
         for lp in loops.loops:
             _loop(out, e, run, task, lp)
     return out

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from harness.fitting.loops import is_cut, plan_of
-from harness.plans import parse_plan
-from harness.sim.reading import relevant_chains
+from harness.graph import CompiledArchitecture
+from harness.plans import parse_plan, prompt_kind
+from harness.sim.reading import chain_state, relevant_chains
 from harness.task import Task
 
 
@@ -61,3 +62,47 @@ def plan_decisions(task: Task, step: dict[str, Any]) -> list[tuple[str, bool]]:
             else:
                 out.append(("plan: entity left out", False))
     return out
+
+
+_MORE = ("replan", "retry", "research", "continue", "revise")
+"""Labels read as "do more work" (`harness.sim.coordination._MORE`)."""
+
+
+def route_decision(
+    task: Task, arch: CompiledArchitecture, before: list[dict[str, Any]], step: dict[str, Any]
+) -> tuple[str, bool] | None:
+    """A router's call (`coordination.route`): more work while the reports so far leave a
+    fact missing, else finish. The hand-off it read is rebuilt from the question and the
+    workers' reports recorded before it; None when its choice could not have been wrong
+    or its hand-off cannot be rebuilt (candidates, critiques)."""
+    node = arch.nodes.get(str(step.get("node")))
+    tools = step.get("tools") or []
+    if node is None or len(tools) != 1:
+        return None
+    edges = arch.routes(node.name)
+    if node.rule == "model":
+        labels = [lb for _, lb, _ in edges]
+    else:
+        labels = [lb for _, lb, w in edges if w == "choice"]
+    names = sorted(lb for lb in labels if lb)
+    if len(names) < 2 or any(prompt_kind(n) == "verify" for n in arch.nodes.values()):
+        return None
+    reports = []
+    for st in before:
+        src = arch.nodes.get(str(st.get("node")))
+        if src is None or src.kind != "agent" or prompt_kind(src) != "worker":
+            continue
+        for t in st.get("tools") or []:
+            if t.get("name") == "answer" and not t.get("error"):
+                reports.append(str((t.get("arguments") or {}).get("text", "")))
+    if not reports:
+        return None
+    evidence = "\n".join([f"Question: {task.question}", *reports])
+    chains = relevant_chains(task.solution, evidence)
+    pending = any(not chain_state(c, evidence).done for c in chains)
+    more = [n for n in _MORE if n in names]
+    others = [n for n in names if n not in _MORE]
+    right = more[0] if pending and more else (others[0] if others else names[0])
+    chosen = str(tools[0].get("name"))
+    ok = chosen == right and not tools[0].get("error")
+    return ("route: right call" if ok else "route: wrong call"), ok

@@ -45,7 +45,7 @@ def counts(t: lk.Tables) -> dict[str, int]:
     long = int(np.sum(act_ctx >= LONG_CONTEXT))
     long += int(np.sum(v["ctx"] >= LONG_CONTEXT)) if n(v) else 0
     long += int(np.sum(k["ctx"] >= LONG_CONTEXT)) if n(k) else 0
-    long += int(np.sum(t.plan["ctx"] >= LONG_CONTEXT)) if n(t.plan) else 0
+    long += int(np.sum(t.coord["ctx"] >= LONG_CONTEXT)) if n(t.coord) else 0
     dead_end = int(np.sum(a["kind"] == REPLAN_NEW)) if n(a) else 0
     bent = int(np.sum((a["kind"] == REPLAN_NEW) & ((a["hint"] + a["follow"]) > 0))) if n(a) else 0
     # corroboration acts directly only on a conflict with a second agreeing source; its
@@ -53,7 +53,7 @@ def counts(t: lk.Tables) -> dict[str, int]:
     corr = int(np.sum(k["agree"] >= 2)) if n(k) else 0
     calls = n(t.calls)
     return {
-        "skill": n(a) + n(v) + n(k) + n(t.plan),
+        "skill": n(a) + n(v) + n(k) + n(t.coord),
         "degradation": long,
         "hallucination": n(a) + n(g),
         "persistence": dead_end,

@@ -50,7 +50,7 @@ class Tables:
 
     act: dict[str, Array]
     verify: dict[str, Array]
-    plan: dict[str, Array]
+    coord: dict[str, Array]
     conflict: dict[str, Array]
     guess: dict[str, Array]
     comply: dict[str, Array]
@@ -78,7 +78,7 @@ class Tables:
         return cls(
             arr(d.act),
             arr(d.verify),
-            arr(d.plan),
+            arr(d.coord),
             arr(d.conflict),
             arr(d.guess),
             arr(d.comply),
@@ -126,10 +126,10 @@ def neg_loglik(theta: dict[str, float], t: Tables, w: dict[str, Array]) -> float
         sk = s * np.maximum(0.0, 1.0 - d * v["ctx"] / 100_000)
         prob = np.where(v["k"] >= 0, (1 - sk) ** np.maximum(v["k"], 0) * sk, (1 - sk) ** v["n"])
         total += float(np.sum(w["verify"] * _log(prob)))
-    if _n(t.plan):
-        q = t.plan
+    if _n(t.coord):
+        q = t.coord
         sk = s * np.maximum(0.0, 1.0 - d * q["ctx"] / 100_000)
-        total += float(np.sum(w["plan"] * _log(np.where(q["right"] > 0, sk, 1 - sk))))
+        total += float(np.sum(w["coord"] * _log(np.where(q["right"] > 0, sk, 1 - sk))))
     if _n(t.conflict):
         k = t.conflict
         sk = s * np.maximum(0.0, 1.0 - d * k["ctx"] / 100_000)
@@ -201,7 +201,7 @@ def timing(t: Tables, w: dict[str, Array]) -> dict[str, float | None]:
 def weights(t: Tables, counts: Array) -> dict[str, Array]:
     """Per-decision weights from per-episode resample counts."""
     out: dict[str, Array] = {}
-    for name in ("act", "verify", "plan", "conflict", "guess", "comply", "facts", "calls"):
+    for name in ("act", "verify", "coord", "conflict", "guess", "comply", "facts", "calls"):
         table = getattr(t, name)
         out[name] = counts[table["ep"].astype(np.int64)] if _n(table) else np.zeros(0)
     return out
