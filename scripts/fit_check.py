@@ -1,10 +1,11 @@
 """Predictive check of a fitted profile: does the simulation fitted to a model's recorded
 run predict that model on tasks and architectures it was not fitted on?
 
-1. Record a training run: kimi-researcher with its agent on the true model, on the
-   odd-numbered tasks of each family (`--served`: the true model behind `archbench serve`,
-   called through the real-backend path with `--record`; default: in process).
-2. `fit_profile` on it (role agent).
+1. Record a training run: kimi-researcher (`--train-arch`) with every role on the true
+   model, on the odd-numbered tasks of each family (`--served`: the true model behind
+   `archbench serve`, called through the real-backend path with `--record`; default: in
+   process).
+2. `fit_profile` on it (role `--train-role`, default agent).
 3. Held out: the even-numbered tasks, on `--archs` (every role bound to the model), once
    with the true model and once with `mock/profile?file=FITTED`, same seeds.
 4. Per architecture and task family: accuracy, steps and tokens of both, and the paired
@@ -108,6 +109,10 @@ def main() -> None:
         "--archs", default="kimi-researcher,manus-workflow,orchestrator-workers,verifier-loop"
     )
     parser.add_argument("--served", action="store_true", help="train over the wire, recorded")
+    parser.add_argument(
+        "--train-arch", default="kimi-researcher", help="design of the training run"
+    )
+    parser.add_argument("--train-role", default="agent", help="role fitted in the training run")
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -123,18 +128,19 @@ def main() -> None:
         try:
             name = args.true.split("/", 1)[1]
             model = f"openai-compatible/{name}@{url}?call_info=true"
-            run(["kimi-researcher"], model, train, args.train_seeds, train_dir, True)
+            run([args.train_arch], model, train, args.train_seeds, train_dir, True)
         finally:
             server.stop()
     else:
-        run(["kimi-researcher"], args.true, train, args.train_seeds, train_dir, False)
-    doc = fit_profile(train_dir, "agent", seed=0)
+        run([args.train_arch], args.true, train, args.train_seeds, train_dir, False)
+    doc = fit_profile(train_dir, args.train_role, seed=0)
     profile = tmp / "fitted.json"
     write_profile(profile, doc)
     fitted_id = f"mock/profile?file={profile}"
     report: dict[str, Any] = {
         "true": args.true,
         "served": args.served,
+        "trained_on": f"{args.train_arch}:{args.train_role}",
         "train_tasks": len(train),
         "held_out_tasks": len(held),
         "fitted": {k: v for k, v in doc["parameters"].items() if doc["identified"][k]},
