@@ -28,6 +28,9 @@ LONG_CONTEXT = 20_000
 at least a fifth of its value)."""
 DEFAULT_BASE = "mock/kimi-k2"
 DEFAULT_REPS = 100
+MAX_SPREAD = 0.6
+"""A share whose 95% interval is wider than this (of its 0-1 range) was not pinned down by
+the run, however many decisions of its kind it holds: it is marked not identified."""
 
 
 def base_profile(model_id: str) -> ModelProfile:
@@ -80,6 +83,26 @@ def _estimate(
     return est
 
 
+def _fit(
+    t: lk.Tables, episodes: int, free: list[str], base: dict[str, float], reps: int, seed: int
+) -> tuple[dict[str, float | None], list[dict[str, float | None]]]:
+    """The point estimate and its bootstrap refits (started from it)."""
+    point = _estimate(t, lk.weights(t, np.ones(episodes)), free, base, base)
+    start = {k: float(v) for k, v in point.items() if v is not None and k in lk.NUMERIC}
+    refits = lk.bootstrap(
+        episodes, reps, seed, lambda c: _estimate(t, lk.weights(t, c), free, base, start)
+    )
+    return point, refits
+
+
+def _spread(refits: list[dict[str, float | None]], k: str) -> float:
+    draws = np.array([r[k] for r in refits if r.get(k) is not None], dtype=np.float64)
+    if not len(draws):
+        return 0.0
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return float(hi - lo)
+
+
 def fit_profile(
     run_dir: Path | str,
     role: str,
@@ -107,15 +130,15 @@ def fit_profile(
     ident["degradation"] = ident["degradation"] and ident["skill"]
     base_vals = {k: float(getattr(prior, k)) for k in lk.NUMERIC}
     free = [k for k in lk.NUMERIC if ident.get(k)]
-    ones = np.ones(decisions.episodes)
-    point = _estimate(t, lk.weights(t, ones), free, base_vals, base_vals)
-    start = {k: float(v) for k, v in point.items() if v is not None and k in lk.NUMERIC}
-    reps_out = lk.bootstrap(
-        decisions.episodes,
-        reps,
-        seed,
-        lambda c: _estimate(t, lk.weights(t, c), free, base_vals, start),
-    )
+    point, reps_out = _fit(t, decisions.episodes, free, base_vals, reps, seed)
+    flat = [k for k in free if _spread(reps_out, k) > MAX_SPREAD]
+    uninformed: set[str] = set()
+    if flat:  # the decisions did not pin these down: keep the base, refit the rest
+        uninformed = set(flat)
+        for k in flat:
+            ident[k] = False
+        free = [k for k in free if k not in uninformed]
+        point, reps_out = _fit(t, decisions.episodes, free, base_vals, reps, seed)
     params: dict[str, float | int] = parameters_of(prior)
     intervals: dict[str, list[float] | None] = {k: None for k in params}
     identified: dict[str, bool] = {k: False for k in params}
@@ -153,5 +176,6 @@ def fit_profile(
             "seed": seed,
             "bootstrap": reps,
             "min_decisions": MIN_DECISIONS,
+            "too_wide": sorted(uninformed),
         },
     }
