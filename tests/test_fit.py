@@ -239,19 +239,21 @@ def test_a_plan_cut_by_the_trace_keeps_its_whole_sub_tasks() -> None:
     ("arch", "role", "kinds"),
     [
         ("manus-workflow", "planner", ("split right", "left out", "merged", "cut short")),
-        ("orchestrator-workers", "lead", ("split right", "route: right", "route: wrong")),
+        ("orchestrator-workers", "lead", ("route: right", "route: wrong", "chain joined")),
+        ("manus-workflow", "writer", ("compared right", "runner-up", "link of the chain")),
     ],
 )
-def test_a_coordinators_skill_comes_from_its_splits_and_calls(
+def test_a_coordinators_skill_comes_from_its_splits_calls_and_write_ups(
     tmp_path: Path, arch: str, role: str, kinds: tuple[str, ...]
 ) -> None:
-    """A planner or lead makes no research step: its skill is read from its first split
-    of each question, entity by entity, and from its router calls (more work while a
-    report leaves a fact missing, else finish)."""
+    """A planner, lead or writer makes no research step: its skill is read from its first
+    split of each question, entity by entity, its router calls (more work while a report
+    leaves a fact missing, else finish) and its write-ups from the reports (a chain
+    joined, candidates compared)."""
     out = tmp_path / role
     harness.compare([arch], seeds=2, models={role: f"mock/{TRUE}"}, out=out, cache=False)
     doc = fit_profile(out, role, base=f"mock/{BASE}", reps=30, seed=4)
-    assert doc["identified"]["skill"] and not doc["identified"]["hallucination"]
+    assert doc["identified"]["skill"]
     lo, hi = doc["intervals"]["skill"]
     assert lo <= _true("skill") <= hi
     for kind in kinds:

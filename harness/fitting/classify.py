@@ -32,6 +32,8 @@ from harness.fitting.context import LoopContext, observed_action
 from harness.fitting.coordination import plan_decisions, route_decision
 from harness.fitting.loops import Loop, is_cut, role_loops
 from harness.fitting.runs import FitRun
+from harness.fitting.writing import write_decisions
+from harness.graph import CompiledArchitecture
 from harness.sim.answering import NOT_FOUND
 from harness.sim.reading import (
     ChainState,
@@ -94,16 +96,37 @@ def classify_run(run: FitRun, role: str) -> Decisions:
                 Decisions.add(out.coord, ep=e, ctx=ctx, right=right)
                 out.classes[label] += 1
         for j, st in enumerate(ep.steps):
-            if st.get("purpose") != "route" or st.get("role") != role:
-                continue
-            call = route_decision(task, arch, ep.steps[:j], st)
-            if call is not None:
-                ctx = float(st.get("input_tokens", 0) or 0)
-                Decisions.add(out.coord, ep=e, ctx=ctx, right=call[1])
-                out.classes[call[0]] += 1
+            if st.get("role") == role and st.get("purpose") in ("route", "write"):
+                _coordination(out, e, task, arch, ep.steps[:j], st)
         for lp in loops.loops:
             _loop(out, e, run, task, lp)
     return out
+
+
+def _coordination(
+    out: Decisions,
+    e: int,
+    task: Task,
+    arch: CompiledArchitecture,
+    before: list[dict[str, Any]],
+    st: dict[str, Any],
+) -> None:
+    """A router's call, or a writer's answer from the reports."""
+    ctx = float(st.get("input_tokens", 0) or 0)
+    if st.get("purpose") == "route":
+        call = route_decision(task, arch, before, st)
+        if call is not None:
+            Decisions.add(out.coord, ep=e, ctx=ctx, right=call[1])
+            out.classes[call[0]] += 1
+        return
+    for label, kind, obs, n in write_decisions(task, arch, before, st):
+        out.classes[label] += 1
+        if kind == "skill":
+            Decisions.add(out.coord, ep=e, ctx=ctx, right=obs)
+        elif kind == "conflict":
+            Decisions.add(out.conflict, ep=e, ctx=ctx, agree=n, right=obs)
+        else:
+            Decisions.add(out.guess, ep=e, ncorr=n, guessed=obs)
 
 
 def _call(out: Decisions, e: int, st: dict[str, Any]) -> None:
