@@ -31,6 +31,14 @@ from typing import Any
 from harness.fitting.context import LoopContext, observed_action
 from harness.fitting.coordination import plan_decisions, route_decision
 from harness.fitting.loops import Loop, is_cut, role_loops
+from harness.fitting.right_move import (
+    ADVANCE,
+    NO_MOVES,
+    REPLAN_NEW,
+    right_move,
+    same_action,
+    wrong_kind,
+)
 from harness.fitting.runs import FitRun
 from harness.fitting.writing import write_decisions
 from harness.graph import CompiledArchitecture
@@ -39,14 +47,11 @@ from harness.sim.reading import (
     ChainState,
     Reading,
     chain_state,
-    query_for,
     read_context,
     relevant_chains,
 )
 from harness.task import Task
 
-# what the right move at a research step leads to
-ADVANCE, REPLAN_NEW, NO_MOVES = 0, 1, 2
 # what the model did at it
 RIGHT, WRONG, ANS_GUESS, ANS_UNKNOWN, ANS_ANY = 0, 1, 2, 3, 4
 
@@ -223,51 +228,6 @@ def _guessed(text: str) -> bool:
     return text.strip().lower() not in ("unknown", "")
 
 
-def right_move(r: Reading, s: ChainState) -> tuple[int, str, str]:
-    """The right move on a chain (`research.advance`), and whether it is a first re-plan."""
-    chain = s.chain
-    assert s.frontier is not None
-    hop = chain.hops[s.frontier]
-    if s.frontier == 0 and not s.renamed and chain.rename is not None:
-        gold_visible = False
-    else:
-        gold_visible = r.recognised(hop.doc_id, s.subject)
-    if gold_visible and hop.doc_id not in r.opened:
-        return ADVANCE, "open", hop.doc_id
-    query = query_for(s.subject, hop)
-    if query.lower() not in r.searched:
-        return ADVANCE, "search", query
-    rename = chain.rename
-    moves: list[tuple[str, str]] = []
-    if s.frontier == 0 and rename is not None and not s.renamed:
-        if r.recognised(rename.doc_id, chain.entry) and rename.doc_id not in r.opened:
-            moves.append(("open", rename.doc_id))
-        q = query_for(chain.entry, rename)
-        if q.lower() not in r.searched:
-            moves.append(("search", q))
-    if s.tainted is not None:
-        th = chain.hops[s.tainted]
-        if th.doc_id in r.hits and th.doc_id not in r.opened:
-            moves.append(("open", th.doc_id))
-    if s.subject.lower() not in r.searched:
-        moves.append(("search", s.subject))
-    if not moves:
-        return NO_MOVES, "answer", ""
-    replan_args = {
-        query_for(chain.entry, rename).lower() if rename else "",
-        rename.doc_id if rename else "",
-        s.subject.lower(),
-    }
-    started = any(a.lower() in replan_args for _, a in r.actions)
-    return (ADVANCE if started else REPLAN_NEW), moves[0][0], moves[0][1]
-
-
-def _same(tool: str, arg: str, want_tool: str, want: str) -> bool:
-    if tool != want_tool:
-        return False
-    return arg.strip().lower() == want.strip().lower() if tool == "search" else arg == want
-
-
 def _act(
     out: Decisions,
     e: int,
@@ -292,12 +252,12 @@ def _act(
             out.classes["unexplained: gave up while the right move was plain"] += 1
             return
         label = "give up" if obs == ANS_UNKNOWN else "answer without evidence or give up"
-    elif kind != NO_MOVES and _same(tool, arg, want_tool, want):
+    elif kind != NO_MOVES and same_action(tool, arg, want_tool, want):
         obs = RIGHT
         label = "re-plan after a failed search" if kind == REPLAN_NEW else "right next move"
     else:
         obs = WRONG
-        label = _wrong_kind(r, s, task, tool, arg)
+        label = wrong_kind(r, s, task, tool, arg)
     out.classes[label] += 1
     Decisions.add(
         out.act,
@@ -310,17 +270,6 @@ def _act(
         follow=lp.brief.follow_plan,
         strength=lp.brief.strength,
     )
-
-
-def _wrong_kind(r: Reading, s: ChainState, task: Task, tool: str, arg: str) -> str:
-    if r.actions and r.actions[-1] == (tool, arg):
-        return "wrong: repeat"
-    if tool == "open":
-        decoys = {d.doc_id for c in task.solution.chains for d in c.decoys}
-        return "wrong: decoy opened" if arg in decoys else "wrong: other page opened"
-    if tool == "search":
-        return "wrong: vague search"
-    return "wrong: other action"
 
 
 def _done(

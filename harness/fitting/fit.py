@@ -16,8 +16,9 @@ import numpy as np
 
 from harness.errors import ConfigError
 from harness.fitting import likelihood as lk
-from harness.fitting.classify import REPLAN_NEW, classify_run
+from harness.fitting.classify import classify_run
 from harness.fitting.profile_file import FORMAT, VERSION, parameters_of
+from harness.fitting.right_move import REPLAN_NEW
 from harness.fitting.runs import load_run
 from harness.registry import parse_model_id
 from harness.sim.profiles import PRESETS, ModelProfile

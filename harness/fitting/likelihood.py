@@ -32,12 +32,11 @@ from harness.fitting.classify import (
     ANS_ANY,
     ANS_GUESS,
     ANS_UNKNOWN,
-    NO_MOVES,
-    REPLAN_NEW,
     RIGHT,
     WRONG,
     Decisions,
 )
+from harness.fitting.right_move import NO_MOVES, REPLAN_NEW
 
 Array = NDArray[np.float64]
 NUMERIC = ("skill", "degradation", "hallucination", "persistence", "corroboration", "compliance")
