@@ -57,7 +57,8 @@ def main() -> None:
             cpus.append(cpu() - c0)
         n = doc["source"]["episodes"]
         print(
-            f"{args.arch}/{args.role} ({args.model}): {n} episodes, {len(d.act['ep'])} research "
+            f"{args.arch}/{args.role} ({args.model}): {n} episodes, "
+            f"{len(d.act.get('ep', []))} research and {len(d.coord.get('ep', []))} coordination "
             f"decisions, {args.bootstrap} resamples: fit {statistics.median(walls):.1f} s wall, "
             f"{statistics.median(cpus):.1f} s CPU (classification alone "
             f"{statistics.median(classify):.1f} s wall); median of {args.repeat}"
