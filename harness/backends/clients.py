@@ -126,19 +126,28 @@ def raw_post() -> bool:
 
 
 async def post_chat(
-    client: openai.AsyncOpenAI, body: dict[str, Any], timeout: float, encoded: bytes | None = None
+    client: openai.AsyncOpenAI,
+    body: dict[str, Any],
+    timeout: float,
+    encoded: bytes | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """Create a chat completion from `body` (the fields `create` takes: model, messages,
     tools, tool_choice, sampling settings) through the SDK's public method; the reply as
     decoded JSON. With `encoded` (the same body as wire JSON), through `post` instead.
     SDK errors (`openai.APIError`) propagate; a body that is not UTF-8 raises
-    `UnicodeDecodeError`, one that is not JSON `ValueError`."""
+    `UnicodeDecodeError`, one that is not JSON `ValueError`. `headers`: extra request
+    headers (the call info `archbench serve` reads, `callinfo.py`), or None."""
     if encoded is not None:
         options: Any = {"timeout": timeout}
+        if headers:
+            options["headers"] = headers
         if _post_takes_content(client):
             return await client.post(CHAT_PATH, cast_to=object, content=encoded, options=options)
         return await client.post(CHAT_PATH, cast_to=object, body=body, options=options)
-    raw = await client.chat.completions.with_raw_response.create(**body, timeout=timeout)
+    raw = await client.chat.completions.with_raw_response.create(
+        **body, timeout=timeout, extra_headers=headers
+    )
     return json.loads(raw.content)
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from harness.backends import neterrors, toolchoice
+from harness.backends import callinfo, neterrors, toolchoice
 from harness.backends.base import CallStats, step_of
 from harness.backends.clients import client_for, post_chat, raw_post
 from harness.backends.pricing import PriceTable, load_price_table
@@ -184,6 +184,7 @@ class OpenAIBackend:
         estimate = request.input_tokens + (request.config.max_output_tokens or s.max_tokens or 1000)
         latency = 0.0
         encoded = None
+        headers = {callinfo.HEADER: callinfo.encode(request)} if s.call_info else None
         if raw_post():  # the same request as bytes, each message encoded once (wire.py)
             settings = {k: v for k, v in body.items() if k not in ("model", "messages", "tools")}
             encoded = self._wire.body(
@@ -203,7 +204,7 @@ class OpenAIBackend:
                 # the deadline of the whole attempt: the SDK's timeout bounds each read, so
                 # a server sending a byte at a time, or never ending, would outlast it
                 async with asyncio.timeout(s.timeout_s):
-                    completion = await post_chat(client, body, s.timeout_s, encoded)
+                    completion = await post_chat(client, body, s.timeout_s, encoded, headers)
             except TimeoutError:
                 raise Retryable(f"timed out after {s.timeout_s:g}s") from None
             except openai.APIError as exc:

@@ -98,7 +98,14 @@ _TRANSPORT = (
     "tpm",
     "tool_choice_fallback",
 )
-_GENERATION = ("temperature", "max_tokens", "reasoning_effort", "seed", "tool_choice")
+_GENERATION = (
+    "temperature",
+    "max_tokens",
+    "reasoning_effort",
+    "seed",
+    "tool_choice",
+    "call_info",
+)
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOL_CHOICES = ("named", "required", "auto")
 """The choices archbench can send where it forces a tool, strongest first: a fallback
@@ -130,6 +137,7 @@ class Settings:
     send_seed: bool = True
     tool_choice: str = "named"  # the strongest choice sent where a tool is forced
     tool_choice_fallback: bool = False  # weaken it when the server refuses it
+    call_info: bool = False  # send purpose, brief and draws (X-Archbench-Call: callinfo.py)
     generation: tuple[tuple[str, str], ...] = ()  # the options that change answers
 
 
@@ -239,6 +247,7 @@ def _settings(opts: dict[str, str], where: str, provider: str, model: str) -> Se
         send_seed=_flag(opts, "seed", where),
         tool_choice=choice,
         tool_choice_fallback=fallback,
+        call_info=_flag(opts, "call_info", where, False),
         generation=tuple(sorted((k, v) for k, v in opts.items() if k in _GENERATION)),
     )
 

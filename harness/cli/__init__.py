@@ -20,12 +20,14 @@ from harness.cli import (
     list_cmd,
     report_cmd,
     run_cmd,
+    serve_cmd,
     study_cmd,
     sweep_cmd,
     train_cmd,
 )
 from harness.cli.dotenv_file import load_env_file
 from harness.cli.export_cmd import export_command
+from harness.cli.fit_cmd import fit_command
 from harness.cli.text import visible
 from harness.errors import UserError
 from harness.redact import redact
@@ -51,6 +53,9 @@ app.command("sweep", help="Compare over a grid of settings (sweep).")(sweep_cmd.
 app.command("report", help="Write a run's self-contained HTML report.")(report_cmd.report_command)
 app.command("diff", help="Compare two runs episode by episode (B - A).")(diff_cmd.diff_command)
 app.command("train", help="Train one role's strategy policy (REINFORCE).")(train_cmd.train_command)
+app.command("serve", help="Serve a simulated model as an OpenAI-compatible endpoint.")(
+    serve_cmd.serve_command
+)
 app.add_typer(cache_cmd.app, name="cache")
 app.add_typer(study_cmd.app, name="study")
 
@@ -83,6 +88,7 @@ def _root(
 
 
 app.command("export", help="Export a run to other tools' formats.")(export_command)
+app.command("fit", help="Fit a simulated-model profile to a recorded run.")(fit_command)
 
 
 def _usage_error() -> type[Exception]:
