@@ -530,13 +530,13 @@ def finding_c() -> None:
     heading("(c) accuracy by family, one model (mock/claude-sonnet-4) in every role")
     same = {a: base(a, models=SONNET) for a in ALL}
     free = base(
-        "manus-workflow", models=SONNET, params={"worker_replans": "true", "max_steps": "12"}
+        "manus-workflow", models=SONNET, params={"worker_replans": "true"}
     )
     table("architecture", *FAMILIES)
     for a in ALL:
         row(a, *[pct(same[a].estimate("accuracy", f)) for f in FAMILIES])
     row(
-        "manus-workflow, worker_replans=true, max_steps=12",
+        "manus-workflow, worker_replans=true",
         *[pct(free.estimate("accuracy", f)) for f in FAMILIES],
     )
     w, k, o = same["manus-workflow"], same["kimi-researcher"], same["orchestrator-workers"]
@@ -557,7 +557,7 @@ def finding_c() -> None:
     both = base(
         "manus-workflow",
         models=sharp,
-        params={"worker_replans": "true", "max_steps": "12"},
+        params={"worker_replans": "true"},
         families=("multi_hop", "dead_end"),
     )
     table("re-planning workflow with a skill-1 planner and writer", "multi_hop", "dead_end")

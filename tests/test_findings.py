@@ -86,7 +86,7 @@ def test_b_with_one_model_everywhere_the_workflow_is_less_accurate_on_breadth() 
 
 def test_c_the_fixed_workflow_loses_where_the_plan_has_to_change() -> None:
     """One model in every role, so only the designs differ."""
-    free = {"worker_replans": "true", "max_steps": "12"}
+    free = {"worker_replans": "true"}
     for family in LONG:
 
         def acc(arch: str, fam: str = family, **params: str) -> Cells:
