@@ -264,3 +264,21 @@ def test_cli_serves_until_ctrl_c(mini_file: Path, tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped after 1 requests" in out and "Traceback" not in err
+
+
+def test_null_content_false_sends_empty_text_for_tool_call_turns() -> None:
+    """llama-cpp-python's server refuses `"content": null` beside tool calls (HTTP 500, a
+    validation error); `?null_content=false` sends "" instead (docs/backends.md)."""
+    from harness.backends.wire import WireEncoder
+    from harness.messages import ToolCall
+
+    turn = Message("assistant", "", (ToolCall("c1", "search", {"query": "x"}),))
+    default = json.loads(WireEncoder().body("m", (turn,), (), {}))
+    text = json.loads(WireEncoder(null_content=False).body("m", (turn,), (), {}))
+    assert default["messages"][0]["content"] is None and text["messages"][0]["content"] == ""
+    fields = WireEncoder(null_content=False).fields("m", (turn,), (), {})
+    assert fields["messages"][0]["content"] == ""
+    _, settings = resolve(
+        parse_model_id("openai-compatible/m@http://127.0.0.1:1/v1?null_content=false")
+    )
+    assert settings.null_content is False

@@ -67,7 +67,7 @@ class OpenAIBackend:
         self.price = price
         self.stats = stats or CallStats()
         self.cache_identity = identity(endpoint, settings)
-        self._wire = WireEncoder()
+        self._wire = WireEncoder(null_content=settings.null_content)
 
     @cached_property
     def key(self) -> str | None:

@@ -97,6 +97,7 @@ _TRANSPORT = (
     "rpm",
     "tpm",
     "tool_choice_fallback",
+    "null_content",
 )
 _GENERATION = (
     "temperature",
@@ -138,6 +139,7 @@ class Settings:
     tool_choice: str = "named"  # the strongest choice sent where a tool is forced
     tool_choice_fallback: bool = False  # weaken it when the server refuses it
     call_info: bool = False  # send purpose, brief and draws (X-Archbench-Call: callinfo.py)
+    null_content: bool = True  # false: "" for an assistant's missing text (wire.py)
     generation: tuple[tuple[str, str], ...] = ()  # the options that change answers
 
 
@@ -248,6 +250,7 @@ def _settings(opts: dict[str, str], where: str, provider: str, model: str) -> Se
         tool_choice=choice,
         tool_choice_fallback=fallback,
         call_info=_flag(opts, "call_info", where, False),
+        null_content=_flag(opts, "null_content", where, True),
         generation=tuple(sorted((k, v) for k, v in opts.items() if k in _GENERATION)),
     )
 

@@ -83,7 +83,10 @@ class DictMemo:
 class WireEncoder:
     """Encodes request bodies, remembering the JSON of the messages and tool schemas."""
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, limit: int = 4096, null_content: bool = True) -> None:
+        # null_content=False: an assistant message with tool calls and no text says
+        # "content": "" (llama-cpp-python's server refuses null, which OpenAI documents)
+        self._as_json = wire_message if null_content else _wire_message_text
         self._messages = JsonMemo(_dumps, limit)
         self._tools = JsonMemo(_dumps, limit)
         self._message_dicts = DictMemo(limit)
@@ -100,7 +103,7 @@ class WireEncoder:
         the same request as `body`, as objects (no "tools" when there are none)."""
         out: dict[str, Any] = {
             "model": model,
-            "messages": [self._message_dicts.made(m, wire_message) for m in messages],
+            "messages": [self._message_dicts.made(m, self._as_json) for m in messages],
         }
         if tools:
             out["tools"] = [self._tool_dicts.made(t, wire_tool) for t in tools]
@@ -117,7 +120,7 @@ class WireEncoder:
         """`{"model": ..., "messages": [...], "tools": [...], **settings}` as UTF-8 JSON
         (no "tools" when there are none)."""
         parts = ['{"model":', _dumps(model), ',"messages":[']
-        parts.append(",".join([self._messages.encoded(m, wire_message) for m in messages]))
+        parts.append(",".join([self._messages.encoded(m, self._as_json) for m in messages]))
         parts.append("]")
         if tools:
             parts.append(',"tools":[')
@@ -149,6 +152,13 @@ def wire_message(m: Message) -> dict[str, Any]:
             }
             for c in m.tool_calls
         ]
+    return out
+
+
+def _wire_message_text(m: Message) -> dict[str, Any]:
+    out = wire_message(m)
+    if out.get("content", "") is None:
+        out["content"] = ""
     return out
 
 
