@@ -195,3 +195,25 @@ def test_training_reaches_the_summarise_decision(tmp_path: Path) -> None:
     )
     other = train(plain, tmp_path / "plain", evaluate=False)
     assert other.policy.biases["summarise"] is None
+
+
+def test_fitting_does_not_replay_a_threshold_under_auto(mini: TaskSuite) -> None:
+    """`archbench fit` rebuilds a loop's context: under `auto` no threshold cuts it, and
+    after the agent compacted, its context is marked unknown (not guessed)."""
+    from harness.fitting.context import LoopContext
+    from harness.tools import Toolset
+
+    node = (
+        _kimi("auto")
+        .nodes[0]
+        .model_copy(
+            update={"context": ContextPolicy(policy="auto", threshold_tokens=10, keep_last=0)}
+        )
+    )
+    ctx = LoopContext(node, mini.tasks[0].question, Toolset(Corpus(mini.documents), ("search",)))
+    ctx.after_call({"content": "", "tools": [{"name": "search", "arguments": {"query": "x"}}]})
+    before = list(ctx.messages)
+    ctx.before_call()
+    assert ctx.messages == before and not ctx.summarised
+    ctx.after_call({"content": "", "tools": [{"name": COMPACT_CONTEXT, "arguments": {}}]})
+    assert ctx.summarised == [("", "", True)]
