@@ -1,7 +1,8 @@
 """The agent loop: call the model, run its tool calls, until it answers or its budget ends.
 
 Also the two things a long loop needs: context management (old tool outputs dropped or
-summarised past a threshold) and, for hybrid designs, a rule that picks which role's model
+summarised past a threshold, or, under the `auto` policy, when the agent calls
+`compact_context`) and, for hybrid designs, a rule that picks which role's model
 takes each step.
 """
 
@@ -25,7 +26,7 @@ from harness.messages import (
 )
 from harness.plans import loop_purpose, prompt_kind
 from harness.spec import NodeSpec
-from harness.tools import TOOL_LATENCY_S
+from harness.tools import COMPACT, COMPACT_CONTEXT, TOOL_LATENCY_S, ToolOutcome
 from harness.trace import Step, ToolRecord
 
 _TRACE_CHARS = 400
@@ -203,6 +204,8 @@ async def run_agent(
     result = AgentResult()
     toolset = state.toolset(tuple(node.tools))
     schemas = toolset.schemas
+    if node.context.policy == "auto":
+        schemas = (*schemas, COMPACT)
     for i in range(budget):
         clock = await manage_context(state, node, branch, messages, clock, seed, where)
         role = pick_role(state, node, messages)
@@ -223,8 +226,18 @@ async def run_agent(
         records: list[ToolRecord] = []
         tool_time = 0.0
         for call in reply.tool_calls:
-            outcome = toolset.execute(call)
-            latency = TOOL_LATENCY_S.get(call.name, 0.0)
+            if call.name == COMPACT_CONTEXT and node.context.policy == "auto":
+                start = clock + response.latency_s + tool_time
+                end, removed = await compact(state, node, branch, messages, start, seed, where)
+                latency = round(end - start, 6)
+                outcome = ToolOutcome(
+                    f"Context compacted: {removed} old tool outputs replaced by your notes."
+                    if removed
+                    else "Nothing to compact: only the most recent tool outputs are in context."
+                )
+            else:
+                outcome = toolset.execute(call)
+                latency = TOOL_LATENCY_S.get(call.name, 0.0)
             tool_time += latency
             records.append(
                 ToolRecord(
@@ -296,20 +309,37 @@ async def manage_context(
     where: str,
 ) -> float:
     """Past the threshold, replace old tool outputs by a placeholder (drop) or by notes the
-    model writes (summarise, counted as coordination)."""
+    model writes (summarise, counted as coordination). Under `auto` nothing happens here:
+    the agent decides, by calling `compact_context`."""
     policy = node.context
-    if policy.policy == "keep":
+    if policy.policy in ("keep", "auto"):
         return clock
     threshold = policy.threshold_tokens
     assert isinstance(threshold, int)
     if sum(m.tokens for m in messages) <= threshold:
         return clock
+    return (await compact(state, node, branch, messages, clock, seed, where))[0]
+
+
+async def compact(
+    state: EpisodeState,
+    node: NodeSpec,
+    branch: str,
+    messages: list[Message],
+    clock: float,
+    seed: int,
+    where: str,
+) -> tuple[float, int]:
+    """Replace the old tool outputs (all but the last `keep_last`) by a placeholder, and
+    for `summarise` and `auto` by notes the node's own model writes first (a coordination
+    call). Returns the clock after it and how many outputs were replaced."""
+    policy = node.context
     tool_idx = [i for i, m in enumerate(messages) if m.role == "tool" and m.content != _REMOVED]
     old = tool_idx[: max(0, len(tool_idx) - policy.keep_last)]
     if not old:
-        return clock
+        return clock, 0
     summary: str | None = None
-    if policy.policy == "summarise":
+    if policy.policy in ("summarise", "auto"):
         assert node.role is not None
         notes_prev = [m.content for m in messages if m.role == "user" and m.name == "notes"]
         body = "\n\n".join([*notes_prev, *(messages[i].content for i in old)])
@@ -339,4 +369,4 @@ async def manage_context(
     if summary is not None:
         messages[:] = [m for m in messages if not (m.role == "user" and m.name == "notes")]
         messages.insert(2, Message("user", "Notes so far:\n" + summary, name="notes"))
-    return clock
+    return clock, len(old)

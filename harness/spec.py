@@ -24,9 +24,11 @@ class _Spec(BaseModel):
 
 class ContextPolicy(_Spec):
     """What an agent loop does when its context passes `threshold_tokens`: keep everything,
-    drop old tool outputs, or have its model summarise them (coordination tokens)."""
+    drop old tool outputs, or have its model summarise them (coordination tokens). Under
+    `auto` no threshold applies: the agent is offered a `compact_context` tool and decides
+    itself when to have its old tool outputs summarised (keep_last kept)."""
 
-    policy: Literal["keep", "drop", "summarise"] = "keep"
+    policy: Literal["keep", "drop", "summarise", "auto"] = "keep"
     threshold_tokens: Ref = 16_000
     keep_last: int = Field(default=4, ge=0)
 

@@ -60,12 +60,21 @@ def choice_tool(name: str, description: str) -> ToolSchema:
     return ToolSchema(name, description, {"type": "object", "properties": {}})
 
 
+COMPACT_CONTEXT = "compact_context"
+COMPACT = choice_tool(
+    COMPACT_CONTEXT,
+    "Replace old tool outputs by notes you write, to free context. The most recent outputs "
+    "are kept. Use it when your context grows long; it takes one step.",
+)
+"""Offered by the agent loop only to a node whose context policy is `auto` (the agent
+decides when to compact); the loop, not `Toolset`, carries it out (harness/agent_loop.py)."""
+
 MALFORMED = "__malformed__"
 """Key a backend puts in a ToolCall's arguments (with the reason as value) when the model
 sent arguments that are not a JSON object; the call then fails as a tool error."""
 
 # Simulated seconds a tool call takes (a web search, a page fetch); see docs/simulation.md.
-TOOL_LATENCY_S: dict[str, float] = {"search": 0.8, "open": 1.2, "answer": 0.0}
+TOOL_LATENCY_S: dict[str, float] = {"search": 0.8, "open": 1.2, "answer": 0.0, COMPACT_CONTEXT: 0.0}
 
 
 @dataclass(frozen=True, slots=True)

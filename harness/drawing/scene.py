@@ -217,7 +217,9 @@ def _detail(s: NodeSpec, joined: int, g: object) -> str | None:
         bits = ["verifier: accept or reject"] if is_verifier(s) else []
         if s.max_steps == 1:
             bits.append("1 step")
-        if s.context.policy != "keep":
+        if s.context.policy == "auto":
+            bits.append("compacts when it decides")
+        elif s.context.policy != "keep":
             t = s.context.threshold_tokens
             past = fmt_tokens(t) if isinstance(t, int) else str(t)
             bits.append(f"{'summarises' if s.context.policy == 'summarise' else 'drops'} > {past}")

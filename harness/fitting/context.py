@@ -16,7 +16,7 @@ from typing import Any
 from harness.agent_loop import _REMOVED, system_prompt
 from harness.messages import Message, ToolCall
 from harness.spec import NodeSpec
-from harness.tools import Toolset
+from harness.tools import COMPACT_CONTEXT, Toolset
 
 
 class LoopContext:
@@ -39,8 +39,8 @@ class LoopContext:
     def before_call(self) -> None:
         """The context policy, as the loop applies it before each call."""
         policy = self.node.context
-        if policy.policy == "keep" or not isinstance(policy.threshold_tokens, int):
-            return
+        if policy.policy in ("keep", "auto") or not isinstance(policy.threshold_tokens, int):
+            return  # under `auto` the agent compacts by calling a tool (`after_call`)
         msgs = self.messages
         if sum(m.tokens for m in msgs) <= policy.threshold_tokens:
             return
@@ -71,6 +71,11 @@ class LoopContext:
         )
         self.messages.append(Message("assistant", str(step.get("content") or ""), calls))
         for call in calls:
+            if call.name == COMPACT_CONTEXT and self.node.context.policy == "auto":
+                # The agent compacted its context; this rebuild does not replay that, so
+                # what it saw from here on is unknown (as after a cut summary).
+                self.summarised.append(("", "", True))
+                continue
             outcome = self.toolset.execute(call)
             self.messages.append(
                 Message("tool", outcome.content, tool_call_id=call.id, name=call.name)

@@ -11,6 +11,7 @@ from harness.sim.answering import answer, hallucinates
 from harness.sim.moves import MoveKind
 from harness.sim.reading import ChainState, query_for
 from harness.sim.turn import Action, Turn
+from harness.tools import COMPACT_CONTEXT
 
 
 def act(t: Turn) -> Action:
@@ -28,6 +29,9 @@ def act(t: Turn) -> Action:
         return answer(t, states, hallucinate=True)
     if strategy.new_move(t, "stop", "policy.stop"):
         return answer(t, states, give_up=True)
+    if COMPACT_CONTEXT in t.tools and strategy.new_move(t, "summarise", "policy.summarise"):
+        why = "My context is getting long: replacing old tool outputs by notes."
+        return Action(why, COMPACT_CONTEXT, {}, MoveKind.SUMMARISE)
     if t.right("act.skill"):
         return advance(t, pending[0])
     return stray(t, pending[0])
@@ -100,7 +104,7 @@ def replan(t: Turn, s: ChainState) -> Action:
         rename.doc_id if rename else "",
         s.subject.lower(),
     }
-    started = any(arg.lower() in replan_args for _, arg in r.actions)
+    started = any(arg.lower() in replan_args for name, arg in r.actions if name != COMPACT_CONTEXT)
     if not moves or not (started or _persists(t, chain.entry)):
         return answer(t, t.states(), give_up=True)
     why, tool, arg = moves[0]

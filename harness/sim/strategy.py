@@ -21,7 +21,14 @@ Decisions, and the move each one chooses:
   off (never) without a trained policy;
 - `corroborate`: with every asked fact seemingly known, read one more unread result
   (CORROBORATE) before answering; off without a trained policy. Whether the extra read is
-  the useful page is a skill roll.
+  the useful page is a skill roll;
+- `summarise`: with facts still missing, call the `compact_context` tool (SUMMARISE) so the
+  loop has the model's own notes replace its old tool outputs. Taken only where the loop
+  offers that tool (a node whose context policy is `auto`); off without a trained policy,
+  so an untrained `auto` node never compacts (it behaves as `keep`, its context window
+  still overflowing as before). How good the notes are stays the model's
+  `summary_fidelity`. Appended last, so the parameters of the first three keep their
+  places and policy files written before it load with it off.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from harness.sim.moves import Features, features
 if TYPE_CHECKING:
     from harness.sim.turn import Turn
 
-DECISIONS: tuple[str, ...] = ("persist", "stop", "corroborate")
+DECISIONS: tuple[str, ...] = ("persist", "stop", "corroborate", "summarise")
 """The strategy decisions a policy can make, in the order of its parameters."""
 
 

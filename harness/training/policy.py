@@ -9,8 +9,9 @@ alone, never from the hidden solution.
 
 A decision whose bias is `None` is off: a move only a policy makes is never taken, a
 decision with a base keeps the profile's probability. The default policy (`Policy.default`)
-has persistence at offset 0 and both new moves off, so it reproduces the base preset
-exactly (same draws, same results).
+has persistence at offset 0 and the new moves (stop, corroborate, summarise) off, so it
+reproduces the base preset exactly (same draws, same results). A file that names only some
+decisions (one written before `summarise` was added) loads with the others off.
 
 The file (`policy.json`) is versioned: {"format": "archbench-policy", "version": 1,
 "sim_version", "base_model", "role", "features": [names], "params": {decision: {"bias",

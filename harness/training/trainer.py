@@ -53,12 +53,16 @@ class TrainResult:
         return self.out / "policy.json"
 
 
-def initial_policy(cfg: TrainConfig, base: str) -> Policy:
+def initial_policy(cfg: TrainConfig, base: str, auto_context: bool = False) -> Policy:
     """Where training starts: the base preset (persistence at offset 0), with the moves
-    only a policy makes switched on at a small probability so that they can be found."""
+    only a policy makes switched on at a small probability so that they can be found.
+    `summarise` is on only when the design has a node with context policy `auto` (the only
+    place its tool is offered); elsewhere it stays off and out of the policy file."""
     p = Policy.default(base_model=base, role=cfg.role)
     p.biases["stop"] = cfg.init_new_moves
     p.biases["corroborate"] = cfg.init_new_moves
+    if auto_context:
+        p.biases["summarise"] = cfg.init_new_moves
     return p
 
 
@@ -108,8 +112,9 @@ def train(
     config.check()
     check_execution(workers, executor)
     out = Path(out)
-    _, base = compile_for(config)
-    template = initial_policy(config, base)
+    arch, base = compile_for(config)
+    auto = any(n.context.policy == "auto" for n in arch.nodes.values())
+    template = initial_policy(config, base, auto)
     state = _start(config, out, template)
     theta = np.asarray(state["theta"], dtype=np.float64)
     m = np.asarray(state["m"], dtype=np.float64)
@@ -184,7 +189,7 @@ def _start(cfg: TrainConfig, out: Path, template: Policy) -> dict[str, Any]:
         if state_path.exists():
             try:
                 state: dict[str, Any] = json.loads(state_path.read_text(encoding="utf-8"))
-                return state
+                return _pad(state, template)
             except (OSError, json.JSONDecodeError):
                 raise ConfigError(f"{state_path}: not a readable training state") from None
     elif out.exists() and any(out.iterdir()):
@@ -193,6 +198,18 @@ def _start(cfg: TrainConfig, out: Path, template: Policy) -> dict[str, Any]:
     cfg_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     zeros = [0.0] * len(template.to_vector())
     return {"batches": 0, "theta": template.to_vector(), "m": zeros, "v": zeros}
+
+
+def _pad(state: dict[str, Any], template: Policy) -> dict[str, Any]:
+    """A state saved before a decision was appended to DECISIONS: the appended decisions
+    start at the template's values (their Adam moments at 0)."""
+    full = template.to_vector()
+    have = len(state["theta"])
+    if have < len(full):
+        state["theta"] = [*state["theta"], *full[have:]]
+        state["m"] = [*state["m"], *[0.0] * (len(full) - have)]
+        state["v"] = [*state["v"], *[0.0] * (len(full) - have)]
+    return state
 
 
 def _read_curve(out: Path, batches: int) -> list[dict[str, Any]]:
