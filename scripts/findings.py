@@ -529,9 +529,7 @@ def finding_b() -> None:
 def finding_c() -> None:
     heading("(c) accuracy by family, one model (mock/claude-sonnet-4) in every role")
     same = {a: base(a, models=SONNET) for a in ALL}
-    free = base(
-        "manus-workflow", models=SONNET, params={"worker_replans": "true"}
-    )
+    free = base("manus-workflow", models=SONNET, params={"worker_replans": "true"})
     table("architecture", *FAMILIES)
     for a in ALL:
         row(a, *[pct(same[a].estimate("accuracy", f)) for f in FAMILIES])
