@@ -299,7 +299,10 @@ def base(arch: str, **kw: object) -> Run:
 
 def with_skill(arch: str, skill: float) -> dict[str, str]:
     """Every role of `arch` on its default model, with `skill` overridden."""
-    return {role: f"{m}?skill={skill}" for role, m in BUILTINS[arch].roles.items()}
+    return {
+        role: f"{m}{'&' if '?' in m else '?'}skill={skill}"
+        for role, m in BUILTINS[arch].roles.items()
+    }
 
 
 SONNET = {"*": "mock/claude-sonnet-4"}

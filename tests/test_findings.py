@@ -29,7 +29,10 @@ def shows(arch: str, mode: str, family: str | None = None, **kw: object) -> Cell
 
 
 def with_skill(arch: str, skill: float) -> dict[str, str]:
-    return {role: f"{m}?skill={skill}" for role, m in BUILTINS[arch].roles.items()}
+    return {
+        role: f"{m}{'&' if '?' in m else '?'}skill={skill}"
+        for role, m in BUILTINS[arch].roles.items()
+    }
 
 
 # (a) ------------------------------------------------------------------------------------
