@@ -34,6 +34,7 @@ from harness.rerun import resume
 from harness.spec import ArchitectureSpec
 from harness.studies.perturb import perturbed
 from harness.trace import EpisodeResult
+from harness.usage import UsageLimits
 
 if TYPE_CHECKING:
     from harness.studies.sensitivity import Sensitivity
@@ -236,6 +237,8 @@ class RunPlan:
     quick: bool
     models: tuple[tuple[str, str], ...] = ()
     params: tuple[tuple[str, str], ...] = ()
+    max_tokens: int | None = None
+    """A per-episode token cap (`--max-tokens`), for studies that compare at matched tokens."""
 
     @property
     def tasks(self) -> list[str] | None:
@@ -298,6 +301,8 @@ def command_of(plan: RunPlan, archs: Sequence[str], run_dir: Path) -> str:
         parts += ["-m", f"{k}={v}"]
     for k, v in plan.params:
         parts += ["-s", f"{k}={v}"]
+    if plan.max_tokens is not None:
+        parts += ["--max-tokens", str(plan.max_tokens)]
     parts += ["--out", str(run_dir)]
     return shlex.join(parts)
 
@@ -317,11 +322,12 @@ def execute(plan: RunPlan, out: Path, workers: int | None, *, executor: str | No
     if (run_dir / "config.json").exists():
         saved = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
         names = [a if isinstance(a, str) else a.name for a in plan.archs]
-        planned = (names, plan.tasks, [plan.seeds])
+        planned = (names, plan.tasks, [plan.seeds], plan.max_tokens)
         found = (
             saved.get("architectures"),
             saved.get("tasks") if plan.tasks else None,
             [len(saved.get("seeds", []))],
+            (saved.get("limits") or {}).get("max_tokens"),
         )
         if saved.get("suite") != SUITE or planned != found:
             raise ConfigError(
@@ -337,6 +343,7 @@ def execute(plan: RunPlan, out: Path, workers: int | None, *, executor: str | No
             tasks=plan.tasks,
             models=dict(plan.models) or None,
             params=dict(plan.params) or None,
+            limits=None if plan.max_tokens is None else UsageLimits(max_tokens=plan.max_tokens),
             out=run_dir,
             workers=workers,
             executor=executor,

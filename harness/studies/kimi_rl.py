@@ -74,7 +74,6 @@ from harness.studies.kimi_rl_runs import (
     Arm,
     curve,
     design,
-    execute_capped,
     train_arm,
     train_command,
 )
@@ -126,9 +125,8 @@ def run(quick: bool, out: Path, workers: int | None) -> StudyResult:
     capped_specs = [s for s in specs if s.name in trained(E2E)]
     capped_specs += [design(WORKFLOW, f"{WORKFLOW}-k2", BASE)]
     capped_specs += [design(ORCHESTRATOR, f"{ORCHESTRATOR}-k2", BASE)]
-    cap = execute_capped(
-        RunPlan("kimi-rl-matched", tuple(capped_specs), quick), out, workers, MATCHED_TOKENS
-    )
+    matched = RunPlan("kimi-rl-matched", tuple(capped_specs), quick, max_tokens=MATCHED_TOKENS)
+    cap = execute(matched, out, workers)
     g, gc = ev.by_arch(), cap.by_arch()
 
     def arm_cells(

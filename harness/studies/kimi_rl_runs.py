@@ -20,13 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from harness.compare import compare
-from harness.errors import ConfigError
 from harness.loader import load_architecture
-from harness.rerun import resume
 from harness.spec import ArchitectureSpec
-from harness.studies.framework import SUITE, Run, RunPlan, _arg, command_of
-from harness.usage import UsageLimits
 
 
 @dataclass(frozen=True)
@@ -127,35 +122,3 @@ def design(
     for role, path in (trained or {}).items():
         roles[role] = with_policy(base, path / "policy.json")
     return spec.model_copy(update={"name": name, "roles": roles})
-
-
-def execute_capped(plan: RunPlan, out: Path, workers: int | None, max_tokens: int) -> Run:
-    """`framework.execute` with a per-episode token cap (the framework's plans have none):
-    the same directory layout, the same refusal of a run planned otherwise, the same
-    resume; the command carries `--max-tokens`."""
-    run_dir = out / "runs" / plan.name
-    archs = [_arg(a, out / "specs") for a in plan.archs]
-    parts = shlex.split(command_of(plan, archs, run_dir))
-    at = parts.index("--out")
-    command = shlex.join([*parts[:at], "--max-tokens", str(max_tokens), *parts[at:]])
-    if (run_dir / "config.json").exists():
-        saved = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-        names = [a if isinstance(a, str) else a.name for a in plan.archs]
-        cap = (saved.get("limits") or {}).get("max_tokens")
-        found = (saved.get("architectures"), len(saved.get("seeds", [])), cap)
-        if saved.get("suite") != SUITE or found != (names, plan.seeds, max_tokens):
-            raise ConfigError(
-                f"--out '{out}': {run_dir} holds a run of another plan; choose a new --out"
-            )
-        comparison = resume(run_dir, workers=workers)
-    else:
-        comparison = compare(
-            archs,
-            suite=SUITE,
-            seeds=plan.seeds,
-            tasks=plan.tasks,
-            limits=UsageLimits(max_tokens=max_tokens),
-            out=run_dir,
-            workers=workers,
-        )
-    return Run(plan, run_dir, list(comparison.results), dict(comparison.config), command)
