@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from harness.messages import Message, ToolSchema
+from harness.messages import Message, ToolCall, ToolSchema
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
@@ -141,18 +141,21 @@ def wire_message(m: Message) -> dict[str, Any]:
     out: dict[str, Any] = {"role": m.role, "content": m.content}
     if m.tool_calls:
         out["content"] = m.content or None
-        out["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {
-                    "name": c.name,
-                    "arguments": json.dumps(c.arguments, ensure_ascii=False),
-                },
-            }
-            for c in m.tool_calls
-        ]
+        out["tool_calls"] = wire_tool_calls(m.tool_calls)
     return out
+
+
+def wire_tool_calls(calls: Sequence[ToolCall]) -> list[dict[str, Any]]:
+    """Tool calls as chat completions carries them, on requests and (archbench serve)
+    on replies: the arguments as a JSON string."""
+    return [
+        {
+            "id": c.id,
+            "type": "function",
+            "function": {"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)},
+        }
+        for c in calls
+    ]
 
 
 def _wire_message_text(m: Message) -> dict[str, Any]:

@@ -10,9 +10,9 @@ choice, temperature, output cap and seed. Anything that is not a well-formed req
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from harness.backends.wire import wire_tool_calls
 from harness.messages import GenerateConfig, Message, ModelResponse, ToolCall, ToolSchema
 from harness.tools import parse_arguments
 
@@ -156,17 +156,7 @@ def completion(
     m, u = response.message, response.usage
     message: dict[str, Any] = {"role": "assistant", "content": m.content}
     if m.tool_calls:
-        message["tool_calls"] = [
-            {
-                "id": c.id,
-                "type": "function",
-                "function": {
-                    "name": c.name,
-                    "arguments": json.dumps(c.arguments, ensure_ascii=False),
-                },
-            }
-            for c in m.tool_calls
-        ]
+        message["tool_calls"] = wire_tool_calls(m.tool_calls)
     return {
         "id": f"chatcmpl-{request_id}",
         "object": "chat.completion",
