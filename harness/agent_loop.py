@@ -334,15 +334,13 @@ async def compact(
     for `summarise` and `auto` by notes the node's own model writes first (a coordination
     call). Returns the clock after it and how many outputs were replaced."""
     policy = node.context
-    tool_idx = [i for i, m in enumerate(messages) if m.role == "tool" and m.content != _REMOVED]
-    old = tool_idx[: max(0, len(tool_idx) - policy.keep_last)]
+    old = old_outputs(messages, policy.keep_last)
     if not old:
         return clock, 0
     summary: str | None = None
     if policy.policy in ("summarise", "auto"):
         assert node.role is not None
-        notes_prev = [m.content for m in messages if m.role == "user" and m.name == "notes"]
-        body = "\n\n".join([*notes_prev, *(messages[i].content for i in old)])
+        body = notes_body(messages, old)
         request = (
             Message("system", prompts.SUMMARISER),
             Message("user", messages[1].content),
@@ -363,10 +361,29 @@ async def compact(
         state.record(step)
         clock += step.latency_s
         summary = reply.content
+    replace_old(messages, old, summary)
+    return clock, len(old)
+
+
+def old_outputs(messages: list[Message], keep_last: int) -> list[int]:
+    """Indices of the tool outputs a compaction replaces: all not yet removed but the last
+    `keep_last`. Shared with `harness.fitting.context`, which rebuilds what a loop saw."""
+    tool_idx = [i for i, m in enumerate(messages) if m.role == "tool" and m.content != _REMOVED]
+    return tool_idx[: max(0, len(tool_idx) - keep_last)]
+
+
+def notes_body(messages: list[Message], old: list[int]) -> str:
+    """What the summariser reads: the earlier notes, then the outputs being replaced."""
+    notes_prev = [m.content for m in messages if m.role == "user" and m.name == "notes"]
+    return "\n\n".join([*notes_prev, *(messages[i].content for i in old)])
+
+
+def replace_old(messages: list[Message], old: list[int], summary: str | None) -> None:
+    """Put the placeholder in place of the `old` outputs and, with a summary, the new notes
+    (third message, after the system prompt and the task) in place of the earlier ones."""
     for i in old:
         m = messages[i]
         messages[i] = Message("tool", _REMOVED, tool_call_id=m.tool_call_id, name=m.name)
     if summary is not None:
         messages[:] = [m for m in messages if not (m.role == "user" and m.name == "notes")]
         messages.insert(2, Message("user", "Notes so far:\n" + summary, name="notes"))
-    return clock, len(old)

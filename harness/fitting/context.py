@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.agent_loop import _REMOVED, system_prompt
+from harness.agent_loop import notes_body, old_outputs, replace_old, system_prompt
 from harness.messages import Message, ToolCall
 from harness.spec import NodeSpec
 from harness.tools import COMPACT_CONTEXT, Toolset
@@ -44,23 +44,16 @@ class LoopContext:
         msgs = self.messages
         if sum(m.tokens for m in msgs) <= policy.threshold_tokens:
             return
-        tool_idx = [i for i, m in enumerate(msgs) if m.role == "tool" and m.content != _REMOVED]
-        old = tool_idx[: max(0, len(tool_idx) - policy.keep_last)]
+        old = old_outputs(msgs, policy.keep_last)
         if not old:
             return
         summary: str | None = None
         if policy.policy == "summarise":
-            notes_prev = [m.content for m in msgs if m.role == "user" and m.name == "notes"]
-            body = "\n\n".join([*notes_prev, *(msgs[i].content for i in old)])
+            body = notes_body(msgs, old)
             summary, cut = self._summary if self._summary is not None else ("", True)
             self.summarised.append((msgs[1].content + "\n" + body, summary, cut))
             self._summary = None
-        for i in old:
-            m = msgs[i]
-            msgs[i] = Message("tool", _REMOVED, tool_call_id=m.tool_call_id, name=m.name)
-        if summary is not None:
-            msgs[:] = [m for m in msgs if not (m.role == "user" and m.name == "notes")]
-            msgs.insert(2, Message("user", "Notes so far:\n" + summary, name="notes"))
+        replace_old(msgs, old, summary)
 
     def after_call(self, step: dict[str, Any]) -> None:
         """The recorded reply and the full results of its tool calls."""
